@@ -1,0 +1,116 @@
+"""Fixtures of the cross-addon tests: a real Odoo server process for XML-RPC.
+
+setup/test.sh prepares a database for it (ENTRO_RPC_DB, a copy of the freshly
+installed test database) so that what XML-RPC clients commit never leaks into the
+transactional tests that pytest-odoo runs on the test database itself.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import xmlrpc.client
+from pathlib import Path
+
+import pytest
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class OdooServer:
+    """An odoo-bin process on loopback, and XML-RPC helpers to talk to it."""
+
+    def __init__(self, db, port, process, logfile):
+        self.db = db
+        self.port = port
+        self.process = process
+        self.logfile = logfile
+        self.url = f"http://127.0.0.1:{port}"
+
+    def common(self):
+        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common", allow_none=True)
+
+    def models(self):
+        return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/object", allow_none=True)
+
+    def login(self, login, password):
+        uid = self.common().authenticate(self.db, login, password, {})
+        if not uid:
+            raise AssertionError(f"{login} could not authenticate")
+        return RpcClient(self, uid, password)
+
+
+class RpcClient:
+    """execute_kw for one authenticated user."""
+
+    def __init__(self, server, uid, password):
+        self.server = server
+        self.uid = uid
+        self.password = password
+        self._proxy = server.models()
+
+    def __call__(self, model, method, *args, **kwargs):
+        return self._proxy.execute_kw(
+            self.server.db, self.uid, self.password, model, method, list(args), kwargs
+        )
+
+
+def _required_env(name):
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: run the tests through setup/test.sh")
+    return value
+
+
+@pytest.fixture(scope="session")
+def odoo_server():
+    db = _required_env("ENTRO_RPC_DB")
+    odoo_bin = Path(_required_env("ODOO_TREE")) / "odoo-bin"
+    logfile = Path(_required_env("ENTRO_STATE")) / "log" / "rpc-server.log"
+    port = free_port()
+    env = dict(os.environ)
+    env.pop("ODOO_QUEUE_JOB_CHANNELS", None)
+    cmd = [
+        sys.executable,
+        str(odoo_bin),
+        "-c",
+        _required_env("ODOO_RC"),
+        "-d",
+        db,
+        f"--db-filter=^{db}$",
+        "--http-interface=127.0.0.1",
+        f"--http-port={port}",
+        f"--gevent-port={free_port()}",
+        f"--logfile={logfile}",
+        "--max-cron-threads=0",
+    ]
+    process = subprocess.Popen(cmd, env=env)
+    server = OdooServer(db, port, process, logfile)
+    deadline = time.monotonic() + 90
+    while True:
+        if process.poll() is not None:
+            pytest.fail(
+                f"the Odoo server exited with {process.returncode}; see {logfile}"
+            )
+        try:
+            server.common().version()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(
+                    f"the Odoo server did not answer within 90 s; see {logfile}"
+                )
+            time.sleep(0.3)
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
