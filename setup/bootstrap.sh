@@ -123,6 +123,13 @@ template_db() {
         if [ -d "$ENTRO_DATA_DIR/filestore/${name}_build" ]; then
             mv "$ENTRO_DATA_DIR/filestore/${name}_build" "$ENTRO_DATA_DIR/filestore/$name"
         fi
+        # Templates of older sources or virtualenvs: rebuilt on demand if ever needed again.
+        local old
+        for old in $(psql_q "SELECT datname FROM pg_database
+                WHERE datname LIKE 'entro\_tmpl\_%\_$demo' AND datname <> '$name'"); do
+            log "dropping the outdated template $old"
+            drop_db "$old"
+        done
     fi
     echo "$name"
 }

@@ -6,7 +6,8 @@
 #
 # Each run clones a template (Odoo's modules we depend on, no demo data) into a fresh
 # database, installs our three addons into it (failing on any warning or error in the
-# install log), then runs pytest-odoo over every addon's tests and tests/.
+# install log), then runs pytest-odoo over every addon's tests and tests/. The databases
+# are dropped after a green run, kept after a red one (ENTRO_KEEP_DB=1 keeps them always).
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
 T0=$SECONDS
@@ -14,6 +15,12 @@ RESULT=1
 finish() {
     local rc=$?
     [ "$RESULT" = 0 ] && [ "$rc" != 0 ] && RESULT=$rc
+    if [ "$RESULT" = 0 ] && [ -z "${ENTRO_KEEP_DB:-}" ] && [ -n "${DB:-}" ]; then
+        drop_db "$DB" 2>/dev/null || true
+        drop_db "${DB}_rpc" 2>/dev/null || true
+    elif [ -n "${DB:-}" ]; then
+        log "kept the databases $DB and ${DB}_rpc for inspection"
+    fi
     entro_cleanup
     if [ "$RESULT" = 0 ]; then
         printf '\n\033[1;32m[entro] TESTS PASSED\033[0m in %d s\n' "$((SECONDS - T0))" >&2

@@ -1,0 +1,385 @@
+"""The interface every marketplace platform implements.
+
+A :class:`Platform` is bound to one :class:`ShopConfig` (one connected shop, or
+only the partner credentials for partner-level work such as OAuth and webhooks).
+It speaks the platform's API through one :class:`~.transport.Transport` and
+returns only the normalised records of :mod:`.records`.
+
+Subclasses implement the ``_``-prefixed hooks (one page, one batch, one refresh);
+this class does the windowing, batching, de-duplication and the single
+token-refresh retry around every authenticated call (:meth:`Platform._call`).
+"""
+
+from __future__ import annotations
+
+import abc
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, ClassVar, TypeVar
+
+from .errors import TokenExpired, WebhookRejected
+from .records import (
+    Event,
+    Listing,
+    Order,
+    OrderRef,
+    PriceUpdate,
+    StockUpdate,
+    TokenSet,
+    UpdateResult,
+)
+from .transport import DEFAULT_TIMEOUT, RateLimiter, Transport
+
+T = TypeVar("T")
+U = TypeVar("U", StockUpdate, PriceUpdate)
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class ShopConfig:
+    """Credentials and settings of one connected shop (or of the partner app).
+
+    ``app_key``/``app_secret`` are the platform's names for the app credentials:
+    on Shopee they are ``partner_id``/``partner_key`` (aliases provided).
+    ``base_url`` defaults to the platform's production host; point it at an
+    emulator in tests and demos.
+    """
+
+    app_key: str | None = None
+    app_secret: str | None = field(default=None, repr=False)
+    base_url: str | None = None
+    auth_base_url: str | None = None
+    shop_external_id: str | None = None
+    merchant_id: str | None = None
+    country: str | None = None
+    access_token: str | None = field(default=None, repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    access_expires_at: datetime | None = None
+    refresh_expires_at: datetime | None = None
+    rate_limit_per_s: float | None = 10.0
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT
+    max_attempts: int = 5
+    webhook_tolerance: timedelta | None = timedelta(minutes=15)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def partner_id(self) -> str | None:
+        """Shopee name of ``app_key``."""
+        return self.app_key
+
+    @property
+    def partner_key(self) -> str | None:
+        """Shopee name of ``app_secret``."""
+        return self.app_secret
+
+    def secrets(self) -> list[str | None]:
+        """Values that must never appear in logs or error messages."""
+        return [self.app_secret, self.access_token, self.refresh_token]
+
+
+def split_windows(
+    since: datetime, until: datetime, max_window: timedelta
+) -> list[tuple[datetime, datetime]]:
+    """Split ``[since, until]`` into consecutive windows no longer than max_window.
+
+    Consecutive windows share their boundary instant, so nothing falls between
+    them; callers de-duplicate what the boundary returns twice.
+    """
+    if since.tzinfo is None or until.tzinfo is None:
+        raise ValueError("since and until must be timezone-aware")
+    if until < since:
+        raise ValueError("until is before since")
+    windows = []
+    start = since
+    while True:
+        end = min(start + max_window, until)
+        windows.append((start, end))
+        if end >= until:
+            return windows
+        start = end
+
+
+def chunked(values: Sequence[T], size: int) -> Iterator[list[T]]:
+    """Yield successive lists of at most ``size`` values."""
+    if size < 1:
+        raise ValueError("size must be >= 1")
+    for index in range(0, len(values), size):
+        yield list(values[index : index + size])
+
+
+def group_per_item(updates: Iterable[U], size: int) -> list[tuple[str, list[U]]]:
+    """Group updates by item id, then cut each group into chunks of ``size``.
+
+    When the same item/variant appears twice, the last update wins.
+    """
+    groups: dict[str, dict[str, U]] = {}
+    for update in updates:
+        variants = groups.setdefault(str(update.item_id), {})
+        variants[str(update.variant_id or "0")] = update
+    return [
+        (item_id, chunk)
+        for item_id, variants in groups.items()
+        for chunk in chunked(list(variants.values()), size)
+    ]
+
+
+class Platform(abc.ABC):
+    """Abstract marketplace client bound to one shop configuration.
+
+    :param config: the shop's credentials and settings.
+    :param transport: a :class:`Transport` (built from ``config`` by default).
+    :param on_call: API-log callback, one dict per HTTP attempt (secrets redacted).
+    :param on_tokens: called with the new :class:`TokenSet` *before*
+        :meth:`refresh_tokens`/:meth:`exchange_code` return. Refresh tokens are
+        single-use, so the callback must persist them durably (its own commit).
+    :param clock: returns the current aware UTC datetime (tests freeze it).
+    """
+
+    name: ClassVar[str] = ""
+    default_base_url: ClassVar[str] = ""
+    max_detail_batch: ClassVar[int] = 50
+    max_stock_batch: ClassVar[int] = 50
+    max_price_batch: ClassVar[int] = 50
+    max_window: ClassVar[timedelta] = timedelta(days=15)
+    #: raw platform status -> normalised state (see records.ORDER_STATES)
+    status_map: ClassVar[Mapping[str, str]] = {}
+    #: state for a status missing from status_map (a safe, non-final one)
+    unknown_state: ClassVar[str] = "pending"
+    #: refresh proactively when the access token expires within this margin
+    token_refresh_margin: ClassVar[timedelta] = timedelta(seconds=60)
+    #: update APIs take one item per call (True) or mixed items (False)
+    updates_per_item: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        config: ShopConfig,
+        transport: Transport | None = None,
+        on_call: Callable[[dict[str, Any]], None] | None = None,
+        on_tokens: Callable[[TokenSet], None] | None = None,
+        clock: Callable[[], datetime] | None = None,
+    ):
+        self.config = config
+        self.clock = clock or utcnow
+        self.on_tokens = on_tokens
+        if transport is None:
+            transport = Transport(
+                self.name,
+                timeout=config.timeout,
+                max_attempts=config.max_attempts,
+                on_call=on_call,
+            )
+        elif on_call is not None:
+            transport.on_call = on_call
+        self.transport = transport
+        self.limiter = self._make_limiter()
+        self._token_lock = threading.RLock()
+
+    # ------------------------------------------------------------------ helpers
+
+    @property
+    def base_url(self) -> str:
+        """API host (no trailing slash)."""
+        return (self.config.base_url or self.default_base_url).rstrip("/")
+
+    @property
+    def auth_base_url(self) -> str:
+        """Host of the authorization pages and token endpoints."""
+        return (self.config.auth_base_url or self.base_url).rstrip("/")
+
+    def now(self) -> datetime:
+        """Current aware UTC time from the injected clock."""
+        return self.clock()
+
+    def normalise_status(self, raw_status: str | None) -> str:
+        """Map a raw platform status to a normalised order state."""
+        return self.status_map.get(raw_status or "", self.unknown_state)
+
+    def _make_limiter(self) -> RateLimiter | None:
+        rate = self.config.rate_limit_per_s
+        if not rate:
+            return None
+        shop = self.config.shop_external_id or self.config.merchant_id or "partner"
+        return RateLimiter.for_key(f"{self.name}:{self.config.app_key}:{shop}", rate)
+
+    # ----------------------------------------------------------- authorization
+
+    @abc.abstractmethod
+    def authorize_url(self, redirect_uri: str, state: str | None = None) -> str:
+        """The URL where the seller grants access; it redirects to redirect_uri."""
+
+    @abc.abstractmethod
+    def exchange_code(self, code: str, **params: Any) -> TokenSet:
+        """Turn an authorization code into tokens (stored and reported)."""
+
+    @abc.abstractmethod
+    def _refresh_tokens(self) -> TokenSet:
+        """Call the platform's refresh endpoint and return the new tokens."""
+
+    def refresh_tokens(self) -> TokenSet:
+        """Refresh the access token, store it in config, report it, return it.
+
+        ``on_tokens`` runs before this returns, because the old refresh token is
+        now void: if persisting fails, the error propagates to the caller.
+        """
+        with self._token_lock:
+            tokens = self._refresh_tokens()
+            self._store_tokens(tokens)
+            return tokens
+
+    def _store_tokens(self, tokens: TokenSet) -> None:
+        self.config.access_token = tokens.access_token
+        if tokens.refresh_token:
+            self.config.refresh_token = tokens.refresh_token
+        self.config.access_expires_at = tokens.access_expires_at
+        self.config.refresh_expires_at = tokens.refresh_expires_at
+        if self.on_tokens is not None:
+            self.on_tokens(tokens)
+
+    def _token_needs_refresh(self) -> bool:
+        expires = self.config.access_expires_at
+        return bool(
+            self.config.refresh_token
+            and expires is not None
+            and self.now() >= expires - self.token_refresh_margin
+        )
+
+    def _call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run an authenticated API call; on TokenExpired refresh once and retry.
+
+        A second TokenExpired propagates. Concurrent callers sharing this object
+        refresh only once: a caller whose token was already replaced retries
+        without refreshing again.
+        """
+        if self._token_needs_refresh():
+            with self._token_lock:
+                if self._token_needs_refresh():
+                    self.refresh_tokens()
+        used = self.config.access_token
+        try:
+            return fn(*args, **kwargs)
+        except TokenExpired:
+            with self._token_lock:
+                if self.config.access_token == used:
+                    self.refresh_tokens()
+        return fn(*args, **kwargs)
+
+    # ------------------------------------------------------------------ orders
+
+    @abc.abstractmethod
+    def _iter_order_refs_window(
+        self, since: datetime, until: datetime
+    ) -> Iterator[OrderRef]:
+        """Yield the orders updated in one window (at most ``max_window`` long)."""
+
+    @abc.abstractmethod
+    def _get_orders_batch(self, ids: list[str]) -> list[Order]:
+        """Fetch at most ``max_detail_batch`` orders."""
+
+    def iter_order_refs(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[OrderRef]:
+        """Yield orders updated in ``[since, until]``, each once.
+
+        The range is split into windows of at most ``max_window``; each window
+        follows the platform's pages or cursors.
+        """
+        until = until or self.now()
+        seen: set[str] = set()
+        for start, end in split_windows(since, until, self.max_window):
+            for ref in self._iter_order_refs_window(start, end):
+                if ref.external_id not in seen:
+                    seen.add(ref.external_id)
+                    yield ref
+
+    def get_orders(self, ids: Iterable[str]) -> list[Order]:
+        """Fetch full orders, batching by ``max_detail_batch``.
+
+        Ids are de-duplicated; orders the platform does not return are omitted.
+        """
+        unique = list(dict.fromkeys(str(i) for i in ids))
+        orders: list[Order] = []
+        for batch in chunked(unique, self.max_detail_batch):
+            orders.extend(self._call(self._get_orders_batch, batch))
+        return orders
+
+    # ---------------------------------------------------------------- listings
+
+    @abc.abstractmethod
+    def iter_listings(self) -> Iterator[Listing]:
+        """Yield every listing (one per item variant) of the shop."""
+
+    @abc.abstractmethod
+    def _update_stock_batch(
+        self, item_id: str | None, updates: list[StockUpdate]
+    ) -> list[UpdateResult]:
+        """Send one stock batch (``item_id`` is None unless updates_per_item)."""
+
+    @abc.abstractmethod
+    def _update_price_batch(
+        self, item_id: str | None, updates: list[PriceUpdate]
+    ) -> list[UpdateResult]:
+        """Send one price batch (``item_id`` is None unless updates_per_item)."""
+
+    def _batches(
+        self, updates: Sequence[U], size: int
+    ) -> list[tuple[str | None, list[U]]]:
+        if self.updates_per_item:
+            return list(group_per_item(updates, size))
+        return [(None, chunk) for chunk in chunked(list(updates), size)]
+
+    def update_stock(self, updates: Iterable[StockUpdate]) -> list[UpdateResult]:
+        """Push stock quantities in batches the platform accepts."""
+        results: list[UpdateResult] = []
+        for item_id, batch in self._batches(list(updates), self.max_stock_batch):
+            results.extend(self._call(self._update_stock_batch, item_id, batch))
+        return results
+
+    def update_price(self, updates: Iterable[PriceUpdate]) -> list[UpdateResult]:
+        """Push prices in batches the platform accepts."""
+        results: list[UpdateResult] = []
+        for item_id, batch in self._batches(list(updates), self.max_price_batch):
+            results.extend(self._call(self._update_price_batch, item_id, batch))
+        return results
+
+    # ---------------------------------------------------------------- webhooks
+
+    @abc.abstractmethod
+    def verify_webhook(
+        self, url: str, headers: Mapping[str, str], body: bytes
+    ) -> Event:
+        """Verify an inbound webhook and return its normalised event.
+
+        ``url`` is the exact callback URL registered with the platform and
+        ``body`` the raw request bytes (never a re-serialised JSON).
+
+        :raise WebhookRejected: status 401 when no secret is configured or the
+            signature is missing/wrong; 403 when the message is stale; 400 when a
+            correctly signed body cannot be read.
+        """
+
+    def _check_freshness(self, sent_at: datetime | None) -> None:
+        """Reject messages older (or further in the future) than the tolerance."""
+        tolerance = self.config.webhook_tolerance
+        if tolerance is None:
+            return
+        if sent_at is None:
+            raise WebhookRejected("missing_timestamp", status=403)
+        if abs(self.now() - sent_at) > tolerance:
+            raise WebhookRejected("stale_timestamp", status=403)
+
+    def fetch_lost_events(self) -> list[Event]:
+        """Return notifications the platform failed to deliver (if it keeps them).
+
+        Process (store) them, then call :meth:`confirm_lost_events`.
+        """
+        return []
+
+    def confirm_lost_events(self, cursor: str | None = None) -> None:
+        """Acknowledge the events returned by the last :meth:`fetch_lost_events`."""
+        return

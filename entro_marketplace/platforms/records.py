@@ -1,0 +1,318 @@
+"""Normalised records shared by every marketplace platform.
+
+Every platform module turns its own JSON into these plain dataclasses, so the Odoo
+layer never has to read platform JSON (``raw`` is kept for storage and debugging
+only).
+
+Money
+-----
+All amounts are :class:`decimal.Decimal` in the order's currency, never ``float``.
+VND has no minor unit, but other Shopee markets (SG, MY, ...) do, and Decimal keeps
+both exact. Use :func:`to_money` to convert platform numbers (JSON floats, ints or
+strings) without binary rounding noise.
+
+Order amount identity
+---------------------
+An :class:`Order` satisfies::
+
+    sum(line.subtotal)                      # discounted_unit_price * quantity
+    + shipping_fee                          # shipping charged to the buyer
+    - shipping_discount                     # shipping discounts not already netted
+    - seller_voucher                        # vouchers funded by the seller
+    - platform_voucher                      # vouchers funded by the platform
+    - coins                                 # platform coins redeemed by the buyer
+    - other_discounts                       # anything else lowering the price
+    + other_fees                            # buyer-paid fees and taxes
+    == total_amount                         # what the buyer pays (platform number)
+
+:meth:`Order.check_total` returns ``computed - total_amount`` (zero when the
+identity holds). Platform modules fill the components from the platform's own
+breakdown; when a platform does not expose the breakdown for an order, the module
+puts the unexplained residual in ``other_discounts`` (or ``other_fees`` when
+negative) and sets ``amounts_complete = False`` so the Odoo layer can flag it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+ZERO = Decimal(0)
+
+#: The normalised order states, in rough life-cycle order.
+ORDER_STATES = (
+    "unpaid",
+    "pending",
+    "to_ship",
+    "shipped",
+    "delivered",
+    "completed",
+    "in_cancel",
+    "cancelled",
+    "to_return",
+    "returned",
+)
+
+#: The normalised event kinds.
+EVENT_KINDS = (
+    "order_status",
+    "tracking",
+    "auth_granted",
+    "auth_revoked",
+    "auth_expiring",
+    "other",
+)
+
+
+def to_money(value: Any) -> Decimal:
+    """Convert a platform amount to Decimal exactly as the platform printed it.
+
+    Floats go through ``repr`` (shortest round-trip form), so ``1.1`` becomes
+    ``Decimal("1.1")`` and not the binary expansion. ``None`` and ``""`` become 0.
+
+    :raise ValueError: for values that are not numbers (including NaN/inf).
+    """
+    if value is None or value == "":
+        return ZERO
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not an amount: {value!r}")
+        result = Decimal(repr(value))
+    else:
+        try:
+            result = Decimal(str(value).strip())
+        except InvalidOperation as exc:
+            raise ValueError(f"not an amount: {value!r}") from exc
+    if not result.is_finite():
+        raise ValueError(f"not an amount: {value!r}")
+    return result
+
+
+@dataclass
+class Address:
+    """A postal address as the platform gave it (possibly masked, e.g. ``****``)."""
+
+    name: str | None = None
+    phone: str | None = None
+    full_address: str | None = None
+    street: str | None = None
+    ward: str | None = None
+    district: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    country_code: str | None = None
+
+
+@dataclass
+class Buyer:
+    """The buyer account on the platform."""
+
+    external_id: str | None = None
+    username: str | None = None
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class OrderLine:
+    """One order line (one item/variant with a quantity).
+
+    ``unit_price`` is the listing price before any discount; ``discounted_unit_price``
+    is the price per unit the buyer is charged before order-level vouchers.
+    ``seller_discount`` and ``platform_discount`` are line totals (not per unit) of
+    the item-level discounts, split by who funds them when the platform says so.
+    """
+
+    external_id: str
+    item_id: str
+    variant_id: str | None
+    sku: str | None
+    name: str
+    quantity: int
+    unit_price: Decimal
+    discounted_unit_price: Decimal
+    seller_discount: Decimal = ZERO
+    platform_discount: Decimal = ZERO
+    status: str | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        """Discounted line amount: ``discounted_unit_price * quantity``."""
+        return self.discounted_unit_price * self.quantity
+
+    @property
+    def original_subtotal(self) -> Decimal:
+        """Line amount at the listing price: ``unit_price * quantity``."""
+        return self.unit_price * self.quantity
+
+
+@dataclass
+class Package:
+    """A parcel of an order (tracking number may arrive later)."""
+
+    package_number: str | None = None
+    tracking_number: str | None = None
+    carrier: str | None = None
+    logistics_status: str | None = None
+
+
+@dataclass
+class Order:
+    """A normalised marketplace order. See the module docstring for the amounts."""
+
+    external_id: str
+    status: str
+    state: str
+    create_time: datetime | None
+    update_time: datetime | None
+    currency: str
+    total_amount: Decimal
+    lines: list[OrderLine] = field(default_factory=list)
+    buyer: Buyer | None = None
+    shipping_address: Address | None = None
+    shipping_fee: Decimal = ZERO
+    shipping_discount: Decimal = ZERO
+    seller_voucher: Decimal = ZERO
+    platform_voucher: Decimal = ZERO
+    coins: Decimal = ZERO
+    other_discounts: Decimal = ZERO
+    other_fees: Decimal = ZERO
+    amounts_complete: bool = True
+    payment_method: str | None = None
+    cod: bool = False
+    pay_time: datetime | None = None
+    note: str | None = None
+    buyer_message: str | None = None
+    cancel_reason: str | None = None
+    cancelled_by: str | None = None
+    shipping_carrier: str | None = None
+    packages: list[Package] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def lines_total(self) -> Decimal:
+        """Sum of the discounted line subtotals."""
+        return sum((line.subtotal for line in self.lines), ZERO)
+
+    @property
+    def tracking_numbers(self) -> list[str]:
+        """Known tracking numbers of the order's packages."""
+        return [p.tracking_number for p in self.packages if p.tracking_number]
+
+    def computed_total(self) -> Decimal:
+        """The total rebuilt from the components (left side of the identity)."""
+        return (
+            self.lines_total
+            + self.shipping_fee
+            - self.shipping_discount
+            - self.seller_voucher
+            - self.platform_voucher
+            - self.coins
+            - self.other_discounts
+            + self.other_fees
+        )
+
+    def check_total(self) -> Decimal:
+        """Return ``computed_total() - total_amount``; zero when consistent."""
+        return self.computed_total() - self.total_amount
+
+
+@dataclass
+class OrderRef:
+    """A pointer to an order found by a listing call (fetch details separately)."""
+
+    external_id: str
+    update_time: datetime | None = None
+    status: str | None = None
+
+
+@dataclass
+class Listing:
+    """One sellable variant of a platform item (``variant_id`` "0" = no variant)."""
+
+    item_id: str
+    variant_id: str | None
+    sku: str | None
+    name: str
+    status: str | None
+    price: Decimal | None
+    stock: int | None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class StockUpdate:
+    """Set the sellable quantity of one item/variant."""
+
+    item_id: str
+    variant_id: str | None
+    quantity: int
+    sku: str | None = None
+
+
+@dataclass
+class PriceUpdate:
+    """Set the (original, pre-promotion) price of one item/variant."""
+
+    item_id: str
+    variant_id: str | None
+    price: Decimal
+    sku: str | None = None
+
+
+@dataclass
+class UpdateResult:
+    """Outcome of one stock or price update."""
+
+    item_id: str
+    variant_id: str | None
+    sku: str | None
+    ok: bool
+    error_code: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class TokenSet:
+    """Tokens returned by an authorization or refresh (store them atomically)."""
+
+    access_token: str
+    refresh_token: str | None
+    access_expires_at: datetime | None
+    refresh_expires_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never show the tokens themselves
+        return (
+            f"TokenSet(access_token='***', refresh_token='***', "
+            f"access_expires_at={self.access_expires_at!r}, "
+            f"refresh_expires_at={self.refresh_expires_at!r}, extra={self.extra!r})"
+        )
+
+
+@dataclass
+class Event:
+    """A verified webhook (or recovered lost push), normalised.
+
+    ``dedup_key`` is stable for the same notification whether it arrives once,
+    several times, or later through the lost-message API.
+    """
+
+    platform: str
+    dedup_key: str
+    kind: str
+    code: str | None = None
+    shop_external_id: str | None = None
+    order_external_id: str | None = None
+    status: str | None = None
+    update_time: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)

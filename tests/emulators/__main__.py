@@ -1,0 +1,142 @@
+"""Run an emulator standalone (product demo / manual testing).
+
+Example::
+
+    python -m tests.emulators shopee --port 8911 --partner-id 2001887 \
+        --partner-key test_partner_key --orders 30 \
+        --push-url http://localhost:8069/entro/webhook/shopee --push-every 20
+
+Every ``--push-every`` seconds a new order appears and an older one moves one
+step along its life cycle; each change is pushed (code 3) to ``--push-url``.
+Pushes that fail are kept for ``get_lost_push_message``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import random
+import sys
+import time
+
+from .shopee import LIFECYCLE, ShopeeEmulator, generate_catalogue, generate_orders
+
+_logger = logging.getLogger("tests.emulators")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m tests.emulators")
+    sub = parser.add_subparsers(dest="platform", required=True)
+    shopee = sub.add_parser("shopee", help="Shopee Open Platform v2 emulator")
+    shopee.add_argument("--host", default="127.0.0.1")
+    shopee.add_argument("--port", type=int, default=8911)
+    shopee.add_argument("--partner-id", type=int, default=2001887)
+    shopee.add_argument("--partner-key", default="test_partner_key")
+    shopee.add_argument("--shop-id", type=int, default=600000)
+    shopee.add_argument(
+        "--orders", type=int, default=30, help="orders generated at start"
+    )
+    shopee.add_argument("--items", type=int, default=12, help="catalogue items")
+    shopee.add_argument("--seed", type=int, default=0)
+    shopee.add_argument(
+        "--access-ttl",
+        type=int,
+        default=4 * 3600,
+        help="access token lifetime in seconds",
+    )
+    shopee.add_argument(
+        "--push-url", default=None, help="callback URL for code-3 pushes"
+    )
+    shopee.add_argument(
+        "--push-every",
+        type=float,
+        default=0,
+        help="seconds between simulated order activity (0 = none)",
+    )
+    return parser
+
+
+def _tick(emulator: ShopeeEmulator, rng: random.Random, push_url: str | None) -> None:
+    order = emulator.new_order(status=rng.choice(["UNPAID", "READY_TO_SHIP"]))
+    changed = [emulator.order_message(order["order_sn"])]
+    with emulator.store.lock:
+        movable = [
+            o
+            for o in emulator.store["orders"].values()
+            if o["order_status"] in LIFECYCLE and o is not order
+        ]
+    if movable:
+        other = rng.choice(movable)
+        changed.append(
+            emulator.set_status(other["order_sn"], LIFECYCLE[other["order_status"]])
+        )
+    _logger.info("new order %s; %d change(s)", order["order_sn"], len(changed))
+    if push_url:
+        statuses = emulator.push(push_url, changed)
+        _logger.info("pushed to %s: HTTP %s", push_url, statuses)
+
+
+def run_shopee(args: argparse.Namespace) -> None:
+    """Start the Shopee emulator and, optionally, the simulated activity loop."""
+    emulator = ShopeeEmulator(
+        partner_id=args.partner_id,
+        partner_key=args.partner_key,
+        shop_id=args.shop_id,
+        host=args.host,
+        port=args.port,
+        access_ttl=args.access_ttl,
+        seed=args.seed,
+    )
+    catalogue = generate_catalogue(args.items, 3, seed=args.seed)
+    emulator.add_catalogue(catalogue)
+    emulator.add_orders(
+        generate_orders(
+            args.orders, seed=args.seed, catalogue=catalogue, shop_id=args.shop_id
+        )
+    )
+    emulator.start()
+    tokens = emulator.issue_tokens()
+    _logger.info(
+        "Shopee emulator on %s (partner_id=%s, shop_id=%s)",
+        emulator.base_url,
+        args.partner_id,
+        args.shop_id,
+    )
+    _logger.info(
+        "demo tokens for shop %s: access=%s refresh=%s (fake, emulator only)",
+        args.shop_id,
+        tokens["access_token"],
+        tokens["refresh_token"],
+    )
+    _logger.info(
+        "authorize: GET %s/api/v2/shop/auth_partner?partner_id=..&timestamp=.."
+        "&sign=..&redirect=<your callback>",
+        emulator.base_url,
+    )
+    rng = random.Random(args.seed)
+    try:
+        while True:
+            if args.push_every > 0:
+                time.sleep(args.push_every)
+                _tick(emulator, rng, args.push_url)
+            else:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        _logger.info("stopping")
+    finally:
+        emulator.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr
+    )
+    args = _parser().parse_args(argv)
+    if args.platform == "shopee":
+        run_shopee(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

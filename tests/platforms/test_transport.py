@@ -1,0 +1,173 @@
+"""Transport: retries, backoff, Retry-After, timeouts, rate limiter, call log."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from tests.platforms.conftest import errors, transport
+
+
+def test_retries_5xx_then_succeeds(client, emulator, rec):
+    emulator.faults.add("http_5xx", r"get_order_list", count=2, status=502)
+    refs = list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(days=1)))
+    assert refs == []
+    assert emulator.journal.count("get_order_list") == 3
+    assert len(rec.sleeps) == 2
+    assert rec.sleeps[0] <= 0.5 and 0.5 <= rec.sleeps[1] <= 1.0  # equal-jitter backoff
+    statuses = [c["status_code"] for c in rec.calls]
+    assert statuses == [502, 502, 200]
+    assert [c["attempt"] for c in rec.calls] == [1, 2, 3]
+
+
+def test_429_honours_retry_after(client, emulator, rec):
+    emulator.faults.add("http_429", r"get_order_list", count=1, retry_after=7)
+    list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+    assert rec.sleeps == [7.0]
+    assert rec.calls[0]["status_code"] == 429
+    assert rec.calls[0]["error_code"] == "rate_limit"
+
+
+def test_retry_after_is_capped(client, emulator, rec):
+    client.transport.retry_after_cap = 3.0
+    emulator.faults.add("http_429", r"get_order_list", count=1, retry_after=3600)
+    list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+    assert rec.sleeps == [3.0]
+
+
+def test_gives_up_after_max_attempts(make_client, emulator, rec):
+    client = make_client(max_attempts=3)
+    emulator.faults.add("http_5xx", r"get_order_list", count=10)
+    with pytest.raises(errors.TransientError) as info:
+        list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+    assert info.value.http_status == 500
+    assert emulator.journal.count("get_order_list") == 3
+    assert len(rec.sleeps) == 2
+
+
+def test_timeout_is_retried(make_client, emulator, rec):
+    client = make_client(timeout=(1.0, 0.2), max_attempts=2)
+    emulator.faults.add("timeout", r"get_order_list", count=1, delay=0.6)
+    list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+    assert rec.calls[0]["error_code"] == "read_timeout"
+    assert rec.calls[0]["status_code"] is None
+    assert rec.calls[1]["status_code"] == 200
+
+
+def test_read_timeout_not_retried_for_non_idempotent_call(make_client, emulator, rec):
+    client = make_client(timeout=(1.0, 0.2))
+    emulator.faults.add("timeout", r"access_token/get", count=1, delay=0.6)
+    with pytest.raises(errors.TransientError) as info:
+        client.refresh_tokens()
+    assert info.value.code == "read_timeout"
+    assert rec.sleeps == []
+    assert rec.tokens == []
+
+
+def test_connection_error_is_transient(rec):
+    tr = transport.Transport("x", max_attempts=2, sleep=rec.sleep, on_call=rec.on_call)
+    with pytest.raises(errors.TransientError) as info:
+        tr.request("GET", "http://127.0.0.1:9/nothing?sign=zz", parse=lambda r: r)
+    assert info.value.code == "connection_error"
+    assert len(rec.calls) == 2 and len(rec.sleeps) == 1
+    assert "zz" not in rec.calls[0]["url_redacted"]
+
+
+def test_call_log_is_redacted(client, rec):
+    list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+    record = rec.calls[-1]
+    assert set(record) == {
+        "platform",
+        "method",
+        "endpoint",
+        "status_code",
+        "duration_ms",
+        "request_id",
+        "error_code",
+        "error_message",
+        "attempt",
+        "url_redacted",
+    }
+    assert record["platform"] == "shopee" and record["method"] == "GET"
+    assert record["endpoint"] == "/api/v2/order/get_order_list"
+    assert record["request_id"]
+    assert client.config.access_token not in record["url_redacted"]
+    assert "sign=***" in record["url_redacted"]
+    assert "access_token=***" in record["url_redacted"]
+
+
+def test_failing_on_call_does_not_break_the_call(make_client):
+    client = make_client()
+
+    def boom(record):
+        raise RuntimeError("log store down")
+
+    client.transport.on_call = boom
+    assert (
+        list(client.iter_order_refs(datetime.now(timezone.utc) - timedelta(hours=1)))
+        == []
+    )
+
+
+def test_parse_retry_after_forms():
+    now = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    assert transport.parse_retry_after("5") == 5.0
+    assert transport.parse_retry_after("Mon, 01 Jan 2024 00:00:30 GMT", now) == 30.0
+    assert transport.parse_retry_after("soon") is None
+    assert transport.parse_retry_after(None) is None
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.lock = threading.Lock()
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        with self.lock:
+            self.now += seconds
+
+
+def test_token_bucket_paces_calls():
+    clock = FakeClock()
+    limiter = transport.RateLimiter(rate=10, burst=1, clock=clock)
+    waits = []
+    for _ in range(5):
+        waits.append(limiter.acquire(clock.sleep))
+    assert waits[0] == 0
+    assert clock.now == pytest.approx(0.4)
+
+
+def test_token_bucket_is_shared_by_key_and_thread_safe():
+    a = transport.RateLimiter.for_key("shopee:1:600000", rate=1000, burst=5)
+    b = transport.RateLimiter.for_key("shopee:1:600000", rate=1000)
+    assert a is b
+    assert transport.RateLimiter.for_key("shopee:1:other", rate=1000) is not a
+    waits = []
+    lock = threading.Lock()
+
+    def worker():
+        for _ in range(20):
+            wait = a.reserve()
+            with lock:
+                waits.append(wait)
+
+    threads = [threading.Thread(target=worker) for _ in range(5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # 100 reservations at 1000/s with a burst of 5 need about 95 ms of waiting in total
+    assert len(waits) == 100
+    assert max(waits) == pytest.approx(0.095, abs=0.02)
+
+
+def test_platform_uses_shared_rate_limiter(make_client, rec):
+    client = make_client(rate_limit_per_s=50)
+    other = make_client(rate_limit_per_s=50)
+    assert client.limiter is other.limiter
+    assert client.limiter.rate == 50
