@@ -4,7 +4,8 @@
 # PG_STARTED_HERE=1 when this process started it (then `entro_cleanup` stops it again).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ENTRO_DATA_DIR=${ENTRO_DATA_DIR:-$(dirname "$ENTRO_PGDIR")/odoo-data}
+# Filestores belong with the cluster whose databases they serve.
+ENTRO_DATA_DIR=${ENTRO_DATA_DIR:-$ENTRO_PGDIR-filestore}
 PG_STARTED_HERE=0
 
 entro_bootstrap() {

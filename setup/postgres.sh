@@ -31,7 +31,7 @@ BINDIR=$(find_bindir) || {
 if [ "$(id -u)" = 0 ]; then
     PGOS_USER=postgres
     id postgres >/dev/null 2>&1 || die "the postgres system user is missing (reinstall Debian's postgresql)"
-    as_pg() { runuser -u postgres -- "$@"; }
+    as_pg() { (cd / && runuser -u postgres -- "$@"); }
 else
     PGOS_USER=$(id -un)
     as_pg() { "$@"; }
