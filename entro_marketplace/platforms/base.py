@@ -65,6 +65,9 @@ class ShopConfig:
     rate_limit_per_s: float | None = 10.0
     timeout: tuple[float, float] = DEFAULT_TIMEOUT
     max_attempts: int = 5
+    #: a Retry-After longer than this is not slept through: RateLimited is raised
+    #: so that the caller reschedules (None: always wait, up to the transport cap)
+    max_inline_wait: float | None = None
     webhook_tolerance: timedelta | None = timedelta(minutes=15)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -173,6 +176,7 @@ class Platform(abc.ABC):
                 timeout=config.timeout,
                 max_attempts=config.max_attempts,
                 on_call=on_call,
+                max_inline_wait=config.max_inline_wait,
             )
         elif on_call is not None:
             transport.on_call = on_call

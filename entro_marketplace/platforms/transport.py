@@ -207,6 +207,8 @@ class Transport:
     :param retry_after_cap: maximum wait honoured from ``Retry-After``.
     :param sleep: sleep function (inject a recorder in tests).
     :param on_call: callback receiving one dict per HTTP attempt.
+    :param max_inline_wait: a Retry-After longer than this is not waited for:
+        the RateLimited error is raised for the caller to reschedule.
     :param rng: random source for jitter.
     """
 
@@ -222,6 +224,7 @@ class Transport:
         sleep: Callable[[float], None] = time.sleep,
         on_call: Callable[[dict[str, Any]], None] | None = None,
         rng: random.Random | None = None,
+        max_inline_wait: float | None = None,
     ):
         if max_attempts < 1:
             raise ValueError("max_attempts must be >= 1")
@@ -232,6 +235,7 @@ class Transport:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.retry_after_cap = retry_after_cap
+        self.max_inline_wait = max_inline_wait
         self.sleep = sleep
         self.on_call = on_call
         self._rng = rng or random.Random()
@@ -369,6 +373,14 @@ class Transport:
 
     def _should_retry(self, exc: PlatformError, attempt: int, idempotent: bool) -> bool:
         if attempt >= self.max_attempts or not exc.retryable:
+            return False
+        retry_after = getattr(exc, "retry_after", None)
+        if (
+            self.max_inline_wait is not None
+            and retry_after is not None
+            and retry_after > self.max_inline_wait
+        ):
+            # too long to hold a worker: the caller reschedules the work instead
             return False
         if idempotent:
             return True

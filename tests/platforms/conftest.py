@@ -124,6 +124,7 @@ def make_client(emulator, rec):
             timeout=config.timeout,
             max_attempts=config.max_attempts,
             sleep=rec.sleep,
+            max_inline_wait=config.max_inline_wait,
         )
         return shopee.ShopeePlatform(
             config, transport=tr, on_call=rec.on_call, on_tokens=rec.on_tokens

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.platforms.conftest import errors, transport
+from tests.platforms.conftest import base, errors, transport
 
 
 def test_retries_5xx_then_succeeds(client, emulator, rec):
@@ -171,3 +171,17 @@ def test_platform_uses_shared_rate_limiter(make_client, rec):
     other = make_client(rate_limit_per_s=50)
     assert client.limiter is other.limiter
     assert client.limiter.rate == 50
+
+
+def test_long_retry_after_is_not_slept_through(emulator, make_client, rec):
+    """A Retry-After beyond max_inline_wait ends the call: the job layer reschedules."""
+    client = make_client(max_inline_wait=5)
+    emulator.faults.add(
+        "http_429", path_pattern="get_order_list", count=3, retry_after=42
+    )
+    since = base.utcnow() - timedelta(days=1)
+    with pytest.raises(errors.RateLimited) as caught:
+        list(client.iter_order_refs(since))
+    assert caught.value.retry_after == 42
+    assert rec.sleeps == []
+    assert emulator.journal.count("/api/v2/order/get_order_list") == 1
