@@ -1,4 +1,21 @@
-from odoo import api, fields, models
+import hashlib
+import logging
+import secrets
+from contextlib import contextmanager
+from datetime import timedelta, timezone
+
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import consteq
+
+from odoo.addons.queue_job.exception import RetryableJobError
+
+from ..platforms import get_platform_class
+from ..platforms.base import ShopConfig
+from ..platforms.errors import RateLimited, TransientError
+from ..tools import crypto
+
+_logger = logging.getLogger(__name__)
 
 PLATFORMS = [
     ("shopee", "Shopee"),
@@ -6,6 +23,22 @@ PLATFORMS = [
     ("tiktok", "TikTok Shop"),
     ("tiki", "Tiki"),
 ]
+SECRET_FIELDS = ("app_secret", "access_token", "refresh_token")
+OAUTH_STATE_LIFETIME = timedelta(minutes=30)
+
+
+def to_aware(value):
+    """An Odoo (naive UTC) datetime as an aware one, for the platform layer."""
+    return value.replace(tzinfo=timezone.utc) if value else None
+
+
+def to_naive(value):
+    """An aware datetime as Odoo's naive UTC."""
+    if not value:
+        return False
+    if value.tzinfo:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
 
 
 class EntroMarketplaceShop(models.Model):
@@ -30,12 +63,8 @@ class EntroMarketplaceShop(models.Model):
     external_id = fields.Char(
         string="Shop ID on the Platform",
         copy=False,
+        index=True,
         help="The identifier the platform gives this shop (shop_id, seller_id, ...).",
-    )
-    warehouse_id = fields.Many2one(
-        "stock.warehouse",
-        check_company=True,
-        help="Warehouse the orders of this shop ship from, and whose stock is pushed.",
     )
     state = fields.Selection(
         [
@@ -51,6 +80,118 @@ class EntroMarketplaceShop(models.Model):
         tracking=True,
     )
 
+    # --- credentials: stored encrypted, readable by nobody through the ORM ---------
+    app_key = fields.Char(
+        string="App Key / Partner ID",
+        help="The app's public identifier on the platform (Shopee: partner_id).",
+    )
+    app_secret = fields.Char(
+        string="App Secret / Partner Key",
+        compute="_compute_app_secret",
+        inverse="_inverse_app_secret",
+        help="Stored encrypted; it is never shown again once saved.",
+    )
+    credential_ids = fields.One2many(
+        "entro.marketplace.credential", "shop_id", groups="base.group_system"
+    )
+    has_app_secret = fields.Boolean(compute="_compute_credentials")
+    has_tokens = fields.Boolean(compute="_compute_credentials")
+    access_expires_at = fields.Datetime(
+        "Access Token Expires", compute="_compute_credentials"
+    )
+    refresh_expires_at = fields.Datetime(
+        "Refresh Token Expires", compute="_compute_credentials"
+    )
+    authorization_expires_at = fields.Datetime(
+        "Authorization Expires",
+        compute="_compute_credentials",
+        help="When the seller's grant ends; the seller must authorize again before.",
+    )
+    token_warning_days = fields.Integer(
+        default=7,
+        help="Warn this many days before the refresh token or the authorization ends.",
+    )
+    token_warning_sent_for = fields.Datetime(readonly=True, copy=False)
+    api_base_url = fields.Char(
+        string="API Host",
+        help="Leave empty for the platform's production host. Set it for a sandbox "
+        "or the Entro emulator.",
+    )
+
+    # --- where the orders go ----------------------------------------------------------
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        check_company=True,
+        help="Warehouse the orders of this shop ship from, and whose stock is pushed.",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist",
+        check_company=True,
+        help="Pricelist of the sales orders, and the prices pushed to the platform.",
+    )
+    team_id = fields.Many2one("crm.team", string="Sales Team", check_company=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Receives the activities of this shop (exceptions, expiring tokens).",
+    )
+    sale_tax_id = fields.Many2one(
+        "account.tax",
+        string="Tax on Marketplace Prices",
+        check_company=True,
+        domain="[('type_tax_use', '=', 'sale'), ('price_include', '=', True)]",
+        help="Marketplace prices include tax: choose a price-included sales tax to "
+        "split it out, or leave empty for no tax on marketplace orders.",
+    )
+
+    # --- sync settings and cursors ----------------------------------------------------
+    sync_orders = fields.Boolean("Import Orders", default=True)
+    sync_stock = fields.Boolean("Push Stock", default=True)
+    sync_prices = fields.Boolean("Push Prices", default=False)
+    stock_buffer = fields.Integer(
+        "Safety Stock",
+        default=0,
+        help="Quantity kept back: the platform is told free quantity minus this.",
+    )
+    push_delay = fields.Integer(
+        "Stock Push Delay (s)",
+        default=30,
+        help="Stock changes are gathered for this long, then pushed in one go.",
+    )
+    initial_sync_days = fields.Integer(
+        "First Import (days)",
+        default=14,
+        help="How far back the first order import reaches.",
+    )
+    order_overlap_minutes = fields.Integer(
+        "Import Overlap (min)",
+        default=10,
+        help="Each scheduled import re-reads this much before the last one ended, "
+        "so that an order updated at the edge is not missed.",
+    )
+    rate_limit_per_s = fields.Float(
+        "Rate Limit (calls/s)",
+        default=10.0,
+        help="Calls per second to the platform for this shop, in each Odoo worker.",
+    )
+    order_cursor = fields.Datetime(
+        "Orders Synced Up To",
+        readonly=True,
+        copy=False,
+        help="Orders updated up to this time have been imported.",
+    )
+    last_sync_at = fields.Datetime(readonly=True, copy=False)
+    last_error = fields.Text(readonly=True, copy=False)
+    webhook_url = fields.Char(compute="_compute_webhook_url")
+
+    order_ids = fields.One2many("entro.marketplace.order", "shop_id")
+    listing_ids = fields.One2many("entro.marketplace.listing", "shop_id")
+    order_count = fields.Integer(compute="_compute_counts")
+    exception_count = fields.Integer(compute="_compute_counts")
+    listing_count = fields.Integer(compute="_compute_counts")
+    unmatched_count = fields.Integer(compute="_compute_counts")
+
     _sql_constraints = [
         (
             "external_id_uniq",
@@ -59,7 +200,586 @@ class EntroMarketplaceShop(models.Model):
         ),
     ]
 
+    # ------------------------------------------------------------------- computes
+
+    def _compute_app_secret(self):
+        # Write-only: the secret is never read back.
+        for shop in self:
+            shop.app_secret = False
+
+    def _inverse_app_secret(self):
+        for shop in self:
+            if shop.app_secret:
+                shop._credential().app_secret_enc = crypto.encrypt(shop.app_secret)
+
+    def _compute_credentials(self):
+        credentials = (
+            self.env["entro.marketplace.credential"]
+            .sudo()
+            .search([("shop_id", "in", self.ids)])
+        )
+        by_shop = {c.shop_id.id: c for c in credentials}
+        for shop in self:
+            cred = by_shop.get(shop.id)
+            shop.has_app_secret = bool(cred and cred.app_secret_enc)
+            shop.has_tokens = bool(cred and cred.access_token_enc)
+            shop.access_expires_at = cred.access_expires_at if cred else False
+            shop.refresh_expires_at = cred.refresh_expires_at if cred else False
+            shop.authorization_expires_at = (
+                cred.authorization_expires_at if cred else False
+            )
+
+    @api.depends("platform")
+    def _compute_webhook_url(self):
+        base = self._public_base_url()
+        for shop in self:
+            shop.webhook_url = (
+                f"{base}/entro/webhook/{shop.platform}" if shop.platform else False
+            )
+
+    def _compute_counts(self):
+        orders = self.env["entro.marketplace.order"]._read_group(
+            [("shop_id", "in", self.ids)], ["shop_id", "sync_state"], ["__count"]
+        )
+        listings = self.env["entro.marketplace.listing"]._read_group(
+            [("shop_id", "in", self.ids)], ["shop_id", "match_state"], ["__count"]
+        )
+        for shop in self:
+            shop.order_count = sum(c for s, _st, c in orders if s == shop)
+            shop.exception_count = sum(
+                c for s, st, c in orders if s == shop and st == "exception"
+            )
+            shop.listing_count = sum(c for s, _st, c in listings if s == shop)
+            shop.unmatched_count = sum(
+                c for s, st, c in listings if s == shop and st == "unmatched"
+            )
+
     @api.onchange("company_id")
     def _onchange_company_id(self):
         if self.warehouse_id.company_id != self.company_id:
             self.warehouse_id = False
+
+    def _public_base_url(self):
+        ICP = self.env["ir.config_parameter"].sudo()
+        base = ICP.get_param("entro_marketplace.public_base_url") or ICP.get_param(
+            "web.base.url", ""
+        )
+        return base.rstrip("/")
+
+    # ---------------------------------------------------------------- credentials
+
+    def _credential(self):
+        """This shop's credential record (as superuser), created when missing."""
+        self.ensure_one()
+        Credential = self.env["entro.marketplace.credential"].sudo()
+        return Credential.search([("shop_id", "=", self.id)], limit=1) or (
+            Credential.create({"shop_id": self.id})
+        )
+
+    def _secrets(self):
+        """Decrypted credentials of one shop (never logged, never returned to RPC)."""
+        self.ensure_one()
+        raw = self._credential()
+        return {
+            "app_secret": crypto.decrypt(raw.app_secret_enc),
+            "access_token": crypto.decrypt(raw.access_token_enc),
+            "refresh_token": crypto.decrypt(raw.refresh_token_enc),
+        }
+
+    def _write_tokens(self, tokens):
+        """Store a TokenSet (encrypted) on this shop, in the current transaction."""
+        self.ensure_one()
+        vals = {
+            "access_token_enc": crypto.encrypt(tokens.access_token),
+            "access_expires_at": to_naive(tokens.access_expires_at),
+        }
+        if tokens.refresh_token:
+            vals["refresh_token_enc"] = crypto.encrypt(tokens.refresh_token)
+        if tokens.refresh_expires_at:
+            vals["refresh_expires_at"] = to_naive(tokens.refresh_expires_at)
+        extra = tokens.extra or {}
+        if extra.get("authorization_expires_at"):
+            vals["authorization_expires_at"] = to_naive(
+                extra["authorization_expires_at"]
+            )
+        self._credential().write(vals)
+        self.invalidate_recordset(
+            ["has_tokens", "access_expires_at", "refresh_expires_at"]
+        )
+
+    @contextmanager
+    def _own_transaction(self):
+        """This shop in a transaction of its own, committed when the block ends.
+
+        For what must survive a rollback of the caller's transaction: single-use
+        refresh tokens, API logs, the report of a failure.
+        """
+        with self.env.registry.cursor() as cr:
+            yield self.with_env(self.env(cr=cr, su=True))
+
+    def _rotate_encryption(self):
+        """Re-encrypt every stored secret with the first configured key."""
+        for cred in self.env["entro.marketplace.credential"].sudo().search([]):
+            cred.write(
+                {
+                    name: crypto.rotate(cred[name])
+                    for name in (f"{f}_enc" for f in SECRET_FIELDS)
+                    if cred[name]
+                }
+            )
+        return True
+
+    # ------------------------------------------------------------- platform client
+
+    def _platform_config(self):
+        self.ensure_one()
+        secrets_ = self._secrets()
+        return ShopConfig(
+            app_key=self.app_key,
+            app_secret=secrets_["app_secret"],
+            base_url=self.api_base_url or None,
+            shop_external_id=self.external_id,
+            access_token=secrets_["access_token"],
+            refresh_token=secrets_["refresh_token"],
+            access_expires_at=to_aware(self.access_expires_at),
+            refresh_expires_at=to_aware(self.refresh_expires_at),
+            rate_limit_per_s=self.rate_limit_per_s or None,
+            # a longer Retry-After postpones the job instead of holding a worker
+            max_inline_wait=10,
+        )
+
+    def _platform_client(self, api_log=None):
+        """A platform client for this shop, its calls logged and tokens persisted."""
+        self.ensure_one()
+        if not self.has_app_secret or not self.app_key:
+            raise UserError(
+                _("The shop %s has no app credentials: connect it first.", self.name)
+            )
+        client = get_platform_class(self.platform)(
+            self._platform_config(),
+            on_call=api_log.add if api_log is not None else None,
+        )
+
+        def refresh_once_across_workers():
+            # Refresh tokens are single-use, so the new ones are committed at once,
+            # in a transaction of their own. Another worker may have refreshed
+            # already: lock the credentials, and adopt its tokens if they changed.
+            with self._own_transaction() as shop:
+                # Never wait forever (on a lock our own transaction may hold).
+                shop.env.cr.execute("SET LOCAL lock_timeout = '15s'")
+                cred = shop._credential()
+                shop.env.cr.execute(
+                    "SELECT id FROM entro_marketplace_credential WHERE id = %s "
+                    "FOR UPDATE",
+                    [cred.id],
+                )
+                cred.invalidate_recordset()
+                current = shop._secrets()
+                if current["access_token"] != client.config.access_token:
+                    client.config.access_token = current["access_token"]
+                    client.config.refresh_token = current["refresh_token"]
+                    client.config.access_expires_at = to_aware(cred.access_expires_at)
+                    return None
+                tokens = client._refresh_tokens()
+                client.config.access_token = tokens.access_token
+                client.config.refresh_token = tokens.refresh_token or (
+                    client.config.refresh_token
+                )
+                client.config.access_expires_at = tokens.access_expires_at
+                shop._write_tokens(tokens)
+            self.env["entro.marketplace.credential"].invalidate_model()
+            self.invalidate_recordset()
+            return tokens
+
+        client.refresh_tokens = refresh_once_across_workers
+        return client
+
+    @contextmanager
+    def _api_session(self, operation):
+        """Run platform calls for this shop, logging every one of them.
+
+        Transient errors and rate limits become queue_job retries (honouring
+        Retry-After). Other platform errors propagate: the job fails, and
+        queue_job calls :meth:`_on_job_failed` once its transaction is rolled back.
+        The API log is written in a transaction of its own, so that the calls of a
+        failed job stay visible.
+        """
+        self.ensure_one()
+        log = self.env["entro.marketplace.log"]._buffer(self, operation)
+        try:
+            yield self._platform_client(api_log=log)
+        except RateLimited as exc:
+            raise RetryableJobError(
+                f"{self.name}: rate limited ({exc})", seconds=int(exc.retry_after or 60)
+            )
+        except TransientError as exc:
+            raise RetryableJobError(f"{self.name}: {exc}", seconds=60)
+        finally:
+            log.flush()
+
+    def _on_job_failed(self, exc_name=None, exc_message=None, **_kwargs):
+        """queue_job's on-failure hook (after the rollback): tell a person."""
+        for shop in self:
+            values = {
+                "last_error": _(
+                    "A job failed: %(error)s", error=exc_message or exc_name or "?"
+                )
+            }
+            if exc_name and exc_name.rsplit(".", 1)[-1] in (
+                "TokenExpired",
+                "AuthorizationError",
+            ):
+                values["state"] = "error"
+            shop.sudo().write(values)
+            shop._schedule_activity(
+                _("Marketplace sync needs attention"), values["last_error"]
+            )
+
+    def _report_failure(self, operation, exc):
+        """Record a failure on the shop (message, activity) in its own transaction.
+
+        For failures outside jobs (the OAuth callback); jobs use _on_job_failed.
+        """
+        message = _("%(operation)s failed: %(error)s", operation=operation, error=exc)
+        with self._own_transaction() as shop:
+            shop.write({"last_error": message})
+            shop._schedule_activity(_("Marketplace sync needs attention"), message)
+
+    def _schedule_activity(self, summary, note, record=None):
+        """A to-do for the shop's responsible on ``record`` (default: the shop)."""
+        record = record or self
+        user = self.user_id or self.env.ref("base.user_admin")
+        existing = record.activity_ids.filtered(
+            lambda a: a.summary == summary and a.user_id == user
+        )
+        if existing:
+            existing[:1].note = note
+            return existing[:1]
+        return record.activity_schedule(
+            "mail.mail_activity_data_todo", summary=summary, note=note, user_id=user.id
+        )
+
+    # ---------------------------------------------------------------- connecting
+
+    def _check_manager(self):
+        if not self.env.user.has_group("entro_marketplace.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers can connect shops."))
+
+    def _oauth_redirect_uri(self, state):
+        return f"{self._public_base_url()}/entro/oauth/{self.platform}?state={state}"
+
+    def action_authorize(self):
+        """Start the platform's OAuth flow: returns the URL to open."""
+        self.ensure_one()
+        self._check_manager()
+        state = secrets.token_urlsafe(24)
+        self._credential().write(
+            {
+                "oauth_state_hash": hashlib.sha256(state.encode()).hexdigest(),
+                "oauth_state_expires": fields.Datetime.now() + OAUTH_STATE_LIFETIME,
+            }
+        )
+        client = get_platform_class(self.platform)(self._platform_config())
+        url = client.authorize_url(self._oauth_redirect_uri(state), state=state)
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    @api.model
+    def _shop_for_oauth_state(self, platform, state):
+        """The shop waiting for this OAuth state, or an empty recordset."""
+        if not state:
+            return self.browse()
+        digest = hashlib.sha256(state.encode()).hexdigest()
+        credentials = (
+            self.env["entro.marketplace.credential"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id.platform", "=", platform),
+                    ("oauth_state_hash", "=", digest),
+                ]
+            )
+        )
+        for cred in credentials:
+            if consteq(cred.oauth_state_hash, digest) and (
+                cred.oauth_state_expires
+                and cred.oauth_state_expires > fields.Datetime.now()
+            ):
+                return self.browse(cred.shop_id.id)
+        return self.browse()
+
+    def _complete_oauth(self, code, params):
+        """Exchange the authorization code for tokens and mark the shop connected."""
+        self.ensure_one()
+        log = self.env["entro.marketplace.log"]._buffer(self, "connect")
+        try:
+            client = self._platform_client(api_log=log)
+            external_id = params.get("shop_id") or self.external_id
+            if external_id:
+                client.config.shop_external_id = str(external_id)
+            tokens = client.exchange_code(code, shop_id=external_id)
+        finally:
+            log.flush()
+        self._write_tokens(tokens)
+        self._credential().write(
+            {"oauth_state_hash": False, "oauth_state_expires": False}
+        )
+        self.sudo().write(
+            {
+                "external_id": str(external_id or self.external_id or ""),
+                "state": "connected",
+                "last_error": False,
+            }
+        )
+        self.message_post(body=_("Shop connected on %s.", self._platform_label()))
+        return True
+
+    def _platform_label(self):
+        return dict(PLATFORMS).get(self.platform, self.platform)
+
+    def action_disconnect(self):
+        """Forget the tokens and stop syncing."""
+        self._check_manager()
+        for shop in self:
+            shop._credential()._clear_tokens()
+        self.sudo().write({"state": "disconnected"})
+        return True
+
+    # ------------------------------------------------------------ public actions
+
+    def _check_usable(self):
+        for shop in self:
+            if shop.state not in ("connected", "error") or not shop.has_tokens:
+                raise UserError(_("The shop %s is not connected.", shop.name))
+
+    def action_sync_orders(self):
+        """Import the orders changed since the last import (runs as a job)."""
+        self._check_usable()
+        for shop in self:
+            shop._enqueue("_job_sync_orders", identity=f"sync-orders-{shop.id}")
+        return True
+
+    def action_import_listings(self):
+        """Import the shop's listings and match them to products by SKU."""
+        self._check_usable()
+        for shop in self:
+            shop._enqueue("_job_import_listings", identity=f"listings-{shop.id}")
+        return True
+
+    def action_push_stock(self):
+        """Push the free quantity of every matched listing that changed."""
+        self._check_usable()
+        for shop in self:
+            shop.listing_ids.filtered("product_id").write({"stock_dirty": True})
+            shop._enqueue("_job_push_stock", identity=f"push-stock-{shop.id}")
+        return True
+
+    def action_push_prices(self):
+        """Push the pricelist price of every matched listing that changed."""
+        self._check_usable()
+        for shop in self:
+            shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
+        return True
+
+    def action_view_orders(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "entro_marketplace.entro_marketplace_order_action"
+        )
+        action["domain"] = [("shop_id", "=", self.id)]
+        action["context"] = {"default_shop_id": self.id}
+        return action
+
+    def action_view_listings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "entro_marketplace.entro_marketplace_listing_action"
+        )
+        action["domain"] = [("shop_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------- jobs
+
+    def _job_channel(self):
+        return f"root.marketplace.{self.platform}"
+
+    def _enqueue(self, method, *args, identity=None, eta=None, description=None):
+        """Enqueue ``method`` of this shop as a queue_job job."""
+        self.ensure_one()
+        delayable = self.with_delay(
+            channel=self._job_channel(),
+            identity_key=identity,
+            eta=eta,
+            description=description
+            or f"{self._platform_label()} {self.name}: {method.strip('_')}",
+        )
+        return getattr(delayable, method)(*args)
+
+    def _job_sync_orders(self):
+        """List the orders changed since the cursor; enqueue their import in batches.
+
+        The cursor moves in the same transaction as the import jobs are created,
+        so an order is either covered by a pending job or not yet past the cursor.
+        """
+        self.ensure_one()
+        now = fields.Datetime.now()
+        if self.order_cursor:
+            since = self.order_cursor - timedelta(minutes=self.order_overlap_minutes)
+        else:
+            since = now - timedelta(days=self.initial_sync_days)
+        with self._api_session("order sync") as client:
+            refs = list(client.iter_order_refs(to_aware(since), to_aware(now)))
+        known = self.env["entro.marketplace.order"]._latest_update_times(
+            self, [r.external_id for r in refs]
+        )
+        ids = [
+            ref.external_id
+            for ref in refs
+            if not (
+                ref.update_time
+                and known.get(ref.external_id)
+                and to_naive(ref.update_time) <= known[ref.external_id]
+            )
+        ]
+        batch = get_platform_class(self.platform).max_detail_batch
+        for start in range(0, len(ids), batch):
+            chunk = ids[start : start + batch]
+            self._enqueue_order_import(chunk)
+        self.write({"order_cursor": now, "last_sync_at": now, "last_error": False})
+        return f"{len(refs)} orders changed, {len(ids)} to import"
+
+    def _enqueue_order_import(self, external_ids):
+        digest = hashlib.sha1(",".join(sorted(external_ids)).encode()).hexdigest()
+        return self._enqueue(
+            "_job_import_orders",
+            list(external_ids),
+            identity=f"import-orders-{self.id}-{digest}",
+            description=f"{self._platform_label()} {self.name}: import "
+            f"{len(external_ids)} order(s)",
+        )
+
+    def _job_import_orders(self, external_ids):
+        """Fetch these orders in the platform's batches and import each of them."""
+        self.ensure_one()
+        with self._api_session("order import") as client:
+            orders = client.get_orders(external_ids)
+        Order = self.env["entro.marketplace.order"]
+        results = [Order._import_platform_order(self, order) for order in orders]
+        missing = set(external_ids) - {o.external_id for o in orders}
+        return (
+            f"{len(orders)} imported"
+            + (f", not returned by the platform: {sorted(missing)}" if missing else "")
+            + f" ({', '.join(sorted(set(results)))})"
+        )
+
+    def _job_import_listings(self):
+        self.ensure_one()
+        with self._api_session("listing import") as client:
+            listings = list(client.iter_listings())
+        return self.env["entro.marketplace.listing"]._import_platform_listings(
+            self, listings
+        )
+
+    def _job_push_stock(self):
+        self.ensure_one()
+        return self.env["entro.marketplace.listing"]._push_stock(self)
+
+    def _job_push_prices(self):
+        self.ensure_one()
+        return self.env["entro.marketplace.listing"]._push_prices(self)
+
+    def _schedule_stock_push(self):
+        """Debounced: one pending push per shop gathers every change until it runs."""
+        for shop in self:
+            if shop.sync_stock and shop.state == "connected":
+                shop._enqueue(
+                    "_job_push_stock",
+                    identity=f"push-stock-{shop.id}",
+                    eta=shop.push_delay,
+                )
+
+    def _job_recover_lost_events(self):
+        """Import the pushes the platform failed to deliver, then acknowledge them."""
+        self.ensure_one()
+        Event = self.env["entro.marketplace.event"]
+        with self._api_session("lost push recovery") as client:
+            events = client.fetch_lost_events()
+            received = 0
+            for event in events:
+                shop = self._shop_for_event(self.platform, event.shop_external_id)
+                if Event._receive(self.platform, shop, event, source="recovery"):
+                    received += 1
+            if events:
+                client.confirm_lost_events()
+        return f"{len(events)} lost pushes, {received} new"
+
+    def _accepts_realtime(self):
+        """Whether webhooks of this shop are acted upon at once.
+
+        entro_billing narrows this to the plans that include real-time sync; a
+        deferred event is picked up by the next scheduled order sync.
+        """
+        self.ensure_one()
+        return True
+
+    def _on_platform_deauthorized(self):
+        """The seller revoked our access on the platform: stop and forget tokens."""
+        for shop in self:
+            shop._credential()._clear_tokens()
+            shop.sudo().state = "disconnected"
+            shop._schedule_activity(
+                _("Marketplace access revoked"),
+                _(
+                    "%(platform)s says the seller revoked Entro's access to %(shop)s. "
+                    "Authorize it again to resume syncing.",
+                    platform=shop._platform_label(),
+                    shop=shop.name,
+                ),
+            )
+
+    # ------------------------------------------------------------------- crons
+
+    @api.model
+    def _cron_sync_orders(self):
+        shops = self.search([("state", "=", "connected"), ("sync_orders", "=", True)])
+        for shop in shops:
+            shop._enqueue("_job_sync_orders", identity=f"sync-orders-{shop.id}")
+
+    @api.model
+    def _cron_push_prices(self):
+        shops = self.search([("state", "=", "connected"), ("sync_prices", "=", True)])
+        for shop in shops:
+            shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
+
+    @api.model
+    def _cron_check_tokens(self):
+        """Warn the responsible before a refresh token or an authorization ends."""
+        now = fields.Datetime.now()
+        for shop in self.search([("state", "in", ("connected", "error"))]):
+            ends = [
+                d for d in (shop.refresh_expires_at, shop.authorization_expires_at) if d
+            ]
+            if not ends:
+                continue
+            end = min(ends)
+            if end - now > timedelta(days=shop.token_warning_days):
+                continue
+            if shop.token_warning_sent_for == end:
+                continue
+            shop._schedule_activity(
+                _("Marketplace authorization ends soon"),
+                _(
+                    "The access of %(shop)s to %(platform)s ends on %(date)s UTC. "
+                    "Authorize the shop again before then, or syncing stops.",
+                    shop=shop.name,
+                    platform=shop._platform_label(),
+                    date=end,
+                ),
+            )
+            shop.token_warning_sent_for = end
+
+    @api.model
+    def _shop_for_event(self, platform, external_id):
+        return self.sudo().search(
+            [("platform", "=", platform), ("external_id", "=", str(external_id))],
+            limit=1,
+        )

@@ -1,0 +1,87 @@
+import logging
+import time
+
+from werkzeug.exceptions import BadRequest, Forbidden, NotFound
+
+from odoo import http
+from odoo.http import request
+
+from ..models.entro_marketplace_shop import PLATFORMS
+from ..platforms.errors import PlatformError, WebhookRejected
+
+_logger = logging.getLogger(__name__)
+
+# Larger bodies are refused before anything is parsed or stored.
+MAX_WEBHOOK_BYTES = 1024 * 1024
+
+
+class MarketplaceController(http.Controller):
+    @http.route(
+        "/entro/webhook/<string:platform>",
+        type="http",
+        auth="none",
+        methods=["POST"],
+        csrf=False,
+        save_session=False,
+        # it writes: a read-only attempt would consume the body, then be retried
+        readonly=False,
+    )
+    def webhook(self, platform, **_kwargs):
+        """Platform pushes: verify, store once, enqueue; answer 2xx, empty body.
+
+        No API call is made here: the work runs in queue_job jobs, so the platform
+        gets its answer fast and never retries for a slow import.
+        """
+        started = time.monotonic()
+        if platform not in dict(PLATFORMS):
+            raise NotFound()
+        env = request.env(su=True)
+        Event = env["entro.marketplace.event"]
+        httprequest = request.httprequest
+        if (httprequest.content_length or 0) > MAX_WEBHOOK_BYTES:
+            Event._log_webhook(platform, None, 413, started, "too_large")
+            return request.make_response("", status=413)
+        body = httprequest.get_data(cache=False)
+        try:
+            shop, event = Event._verify_webhook(platform, httprequest.headers, body)
+        except WebhookRejected as exc:
+            _logger.warning("refused a %s push: %s", platform, exc.reason)
+            Event._log_webhook(platform, None, exc.status, started, exc.reason)
+            return request.make_response("", status=exc.status)
+        record = Event._receive(platform, shop, event)
+        Event._log_webhook(
+            platform, shop, 200, started, None if record else "duplicate"
+        )
+        return request.make_response("", status=200)
+
+    @http.route(
+        "/entro/oauth/<string:platform>",
+        type="http",
+        auth="user",
+        methods=["GET"],
+        readonly=False,
+    )
+    def oauth_callback(self, platform, state=None, code=None, **params):
+        """Where the platform sends the seller back after authorizing the shop."""
+        Shop = request.env["entro.marketplace.shop"]
+        if not request.env.user.has_group(
+            "entro_marketplace.group_marketplace_manager"
+        ):
+            raise Forbidden("Only Marketplace Managers can connect shops.")
+        shop = Shop._shop_for_oauth_state(platform, state)
+        if not shop:
+            raise BadRequest(
+                "This authorization link is unknown or expired: start the connection "
+                "again from the shop."
+            )
+        if not code:
+            raise BadRequest("The platform did not send an authorization code.")
+        try:
+            shop._complete_oauth(code, params)
+        except PlatformError as exc:
+            shop._report_failure("connection", exc)
+            raise BadRequest(f"The platform refused the authorization: {exc}")
+        return request.redirect(
+            f"/odoo/action-entro_marketplace.entro_marketplace_shop_action/{shop.id}",
+            local=True,
+        )

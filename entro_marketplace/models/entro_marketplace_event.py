@@ -1,0 +1,233 @@
+import json
+import logging
+import time
+
+from odoo import _, api, fields, models
+
+from ..platforms import get_platform_class
+from ..platforms.base import ShopConfig
+from ..platforms.errors import WebhookRejected
+from ..tools import crypto
+
+_logger = logging.getLogger(__name__)
+
+EVENT_KINDS = [
+    ("order_status", "Order Status"),
+    ("tracking", "Tracking Number"),
+    ("auth_granted", "Shop Authorized"),
+    ("auth_revoked", "Authorization Revoked"),
+    ("auth_expiring", "Authorization Expiring"),
+    ("other", "Other"),
+]
+
+
+class EntroMarketplaceEvent(models.Model):
+    """A notification received from a platform (webhook or lost-push recovery).
+
+    Stored once per de-duplication key, so that a push delivered several times
+    is processed once.
+    """
+
+    _name = "entro.marketplace.event"
+    _description = "Marketplace Event"
+    _order = "id desc"
+    _rec_name = "dedup_key"
+
+    shop_id = fields.Many2one("entro.marketplace.shop", index=True, ondelete="cascade")
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Char(required=True)
+    dedup_key = fields.Char(required=True)
+    kind = fields.Selection(EVENT_KINDS, required=True, default="other")
+    code = fields.Char(help="The platform's own code of the notification.")
+    order_external_id = fields.Char("Order Number", index=True)
+    status = fields.Char("Platform Status")
+    event_time = fields.Datetime()
+    source = fields.Selection(
+        [("webhook", "Webhook"), ("recovery", "Lost-Push Recovery")],
+        default="webhook",
+        required=True,
+    )
+    state = fields.Selection(
+        [
+            ("queued", "Queued"),
+            ("deferred", "Deferred to Next Scheduled Sync"),
+            ("done", "Done"),
+            ("ignored", "Ignored"),
+        ],
+        default="queued",
+        required=True,
+        index=True,
+    )
+    result = fields.Char()
+    payload = fields.Json(copy=False)
+
+    _sql_constraints = [
+        (
+            "dedup_uniq",
+            "unique(platform, dedup_key)",
+            "This notification was already received.",
+        ),
+    ]
+
+    # ------------------------------------------------------------ verification
+
+    @api.model
+    def _webhook_url(self, platform):
+        base = self.env["entro.marketplace.shop"]._public_base_url()
+        return f"{base}/entro/webhook/{platform}"
+
+    @api.model
+    def _verify_webhook(self, platform, headers, body):
+        """(shop or empty, Event) for a genuine push; WebhookRejected otherwise.
+
+        Fails closed: without a shop (and so a secret) to check the signature
+        with, every push is refused. Each distinct app secret of the platform's
+        shops is tried, so one Odoo can serve several apps.
+        """
+        cls = get_platform_class(platform)
+        credentials = (
+            self.env["entro.marketplace.credential"]
+            .sudo()
+            .search(
+                [
+                    ("shop_id.platform", "=", platform),
+                    ("shop_id.active", "=", True),
+                    ("app_secret_enc", "!=", False),
+                ]
+            )
+        )
+        shops = credentials.shop_id
+        url = self._webhook_url(platform)
+        tried = set()
+        rejection = WebhookRejected("no_secret", status=401)
+        for cred in credentials:
+            shop = cred.shop_id
+            secret = crypto.decrypt(cred.app_secret_enc)
+            if secret in tried:
+                continue
+            tried.add(secret)
+            client = cls(ShopConfig(app_key=shop.app_key, app_secret=secret))
+            try:
+                event = client.verify_webhook(url, headers, body)
+            except WebhookRejected as exc:
+                if exc.reason in ("bad_signature", "missing_signature"):
+                    rejection = exc
+                    continue
+                raise
+            same_app = shops.filtered(lambda s, key=shop.app_key: s.app_key == key)
+            external_id = str(event.shop_external_id or "")
+            target = same_app.filtered(
+                lambda s, ext=external_id: bool(ext) and s.external_id == ext
+            )[:1]
+            return target, event
+        raise rejection
+
+    # -------------------------------------------------------------- reception
+
+    @api.model
+    def _receive(self, platform, shop, event, source="webhook"):
+        """Store a verified event once and dispatch it; returns the record or None
+        when it was a duplicate."""
+        self.env.cr.execute(
+            """
+            INSERT INTO entro_marketplace_event
+                (platform, dedup_key, shop_id, kind, code, order_external_id, status,
+                 event_time, source, state, payload, create_uid, write_uid,
+                 create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,
+                    now() at time zone 'UTC', now() at time zone 'UTC')
+            ON CONFLICT (platform, dedup_key) DO NOTHING
+            RETURNING id
+            """,
+            [
+                platform,
+                event.dedup_key,
+                shop.id or None,
+                event.kind if event.kind in dict(EVENT_KINDS) else "other",
+                event.code,
+                event.order_external_id,
+                event.status,
+                event.update_time.replace(tzinfo=None) if event.update_time else None,
+                source,
+                json.dumps(event.raw, default=str),
+                self.env.uid,
+                self.env.uid,
+            ],
+        )
+        row = self.env.cr.fetchone()
+        if not row:
+            return None
+        record = self.browse(row[0])
+        record._dispatch()
+        return record
+
+    def _dispatch(self):
+        """Act on one stored event: enqueue what it asks for, never call an API."""
+        self.ensure_one()
+        shop = self.shop_id
+        if not shop:
+            self.write(
+                {"state": "ignored", "result": _("no shop connected with this id")}
+            )
+            return
+        if self.kind in ("order_status", "tracking") and self.order_external_id:
+            if shop.state != "connected" or not shop.sync_orders:
+                self.write({"state": "ignored", "result": _("shop not syncing orders")})
+                return
+            if not shop._accepts_realtime():
+                self.write(
+                    {
+                        "state": "deferred",
+                        "result": _("the next scheduled sync imports it"),
+                    }
+                )
+                return
+            shop._enqueue_order_import([self.order_external_id])
+            self.write({"state": "done", "result": _("import queued")})
+        elif self.kind == "auth_revoked":
+            shop._on_platform_deauthorized()
+            self.write({"state": "done", "result": _("shop disconnected")})
+        elif self.kind == "auth_expiring":
+            shop._schedule_activity(
+                _("Marketplace authorization ends soon"),
+                _(
+                    "%(platform)s says the authorization of %(shop)s expires soon: "
+                    "authorize the shop again.",
+                    platform=shop._platform_label(),
+                    shop=shop.name,
+                ),
+            )
+            self.write({"state": "done", "result": _("responsible warned")})
+        else:
+            self.write({"state": "ignored", "result": _("not used by Entro")})
+
+    @api.model
+    def _log_webhook(self, platform, shop, status, started, reason=None):
+        self.env["entro.marketplace.log"].sudo().create(
+            {
+                "shop_id": shop.id if shop else False,
+                "platform": platform,
+                "operation": "webhook",
+                "kind": "webhook",
+                "method": "POST",
+                "endpoint": f"/entro/webhook/{platform}",
+                "status_code": status,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+                "error_code": reason,
+            }
+        )
+
+    # -------------------------------------------------------- lost pushes
+
+    @api.model
+    def _cron_recover_lost_events(self):
+        """Ask each platform app for the pushes it failed to deliver."""
+        Shop = self.env["entro.marketplace.shop"]
+        shops = Shop.search([("state", "=", "connected")])
+        done_apps = set()
+        for shop in shops:
+            app = (shop.platform, shop.app_key)
+            if app in done_apps:
+                continue
+            done_apps.add(app)
+            shop._enqueue("_job_recover_lost_events", identity=f"lost-{app}")

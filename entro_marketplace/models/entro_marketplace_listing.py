@@ -1,0 +1,337 @@
+import logging
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.tools import float_compare
+
+from ..platforms.records import PriceUpdate, StockUpdate
+
+_logger = logging.getLogger(__name__)
+
+
+class EntroMarketplaceListing(models.Model):
+    """A platform item (or one of its variants) bound to a product."""
+
+    _name = "entro.marketplace.listing"
+    _description = "Marketplace Listing"
+    _order = "shop_id, name, sku, id"
+
+    shop_id = fields.Many2one(
+        "entro.marketplace.shop", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
+    active = fields.Boolean(default=True)
+    item_id = fields.Char("Item ID", required=True, index=True)
+    variant_id = fields.Char(
+        "Variant ID",
+        required=True,
+        default="0",
+        index=True,
+        help="The platform's model/SKU id of the variant; 0 for an item without any.",
+    )
+    sku = fields.Char("SKU", index=True)
+    name = fields.Char()
+    status = fields.Char("Platform Status")
+    product_id = fields.Many2one(
+        "product.product",
+        index=True,
+        check_company=True,
+        domain="[('type', '=', 'consu')]",
+        help="Found by SKU (the product's internal reference); set it by hand for a "
+        "listing whose SKU matches no product.",
+    )
+    match_state = fields.Selection(
+        [("matched", "Matched"), ("unmatched", "Unmatched")],
+        compute="_compute_match_state",
+        store=True,
+        index=True,
+    )
+    platform_price = fields.Float(digits="Product Price", readonly=True)
+    platform_stock = fields.Integer(readonly=True)
+    stock_dirty = fields.Boolean(
+        default=False, index=True, help="Its stock changed since it was last pushed."
+    )
+    last_pushed_qty = fields.Integer("Last Pushed Quantity", readonly=True)
+    has_pushed_qty = fields.Boolean(readonly=True)
+    last_pushed_price = fields.Float(digits="Product Price", readonly=True)
+    last_push_at = fields.Datetime(readonly=True)
+    last_push_error = fields.Char(readonly=True)
+
+    _sql_constraints = [
+        (
+            "variant_uniq",
+            "unique(shop_id, item_id, variant_id)",
+            "This platform item variant is already listed for this shop.",
+        ),
+    ]
+
+    @api.depends("product_id")
+    def _compute_match_state(self):
+        for listing in self:
+            listing.match_state = "matched" if listing.product_id else "unmatched"
+
+    def write(self, vals):
+        if "product_id" in vals:
+            vals = dict(vals, stock_dirty=True, has_pushed_qty=False)
+        return super().write(vals)
+
+    # ------------------------------------------------------------------- matching
+
+    @api.model
+    def _products_by_sku(self, company, skus):
+        """{sku: product} for SKUs that match exactly one product's reference."""
+        skus = [s for s in skus if s]
+        if not skus:
+            return {}
+        products = (
+            self.env["product.product"]
+            .with_context(active_test=True)
+            .search(
+                [
+                    ("default_code", "in", skus),
+                    ("company_id", "in", [False, company.id]),
+                ]
+            )
+        )
+        found = {}
+        for product in products:
+            found.setdefault(product.default_code, []).append(product)
+        return {sku: prods[0] for sku, prods in found.items() if len(prods) == 1}
+
+    @api.model
+    def _import_platform_listings(self, shop, listings):
+        """Upsert the shop's listings; match new or unmatched ones by SKU."""
+        existing = {
+            (rec.item_id, rec.variant_id): rec
+            for rec in self.with_context(active_test=False).search(
+                [("shop_id", "=", shop.id)]
+            )
+        }
+        by_sku = self._products_by_sku(shop.company_id, [x.sku for x in listings])
+        seen, to_create = set(), []
+        for listing in listings:
+            key = (str(listing.item_id), str(listing.variant_id or "0"))
+            seen.add(key)
+            values = {
+                "name": (listing.name or "")[:250],
+                "sku": listing.sku,
+                "status": listing.status,
+                "platform_price": float(listing.price or 0),
+                "platform_stock": int(listing.stock or 0),
+                "active": True,
+            }
+            record = existing.get(key)
+            product = by_sku.get(listing.sku)
+            if record:
+                if not record.product_id and product:
+                    values["product_id"] = product.id
+                record.write(values)
+            else:
+                values.update(
+                    shop_id=shop.id,
+                    item_id=key[0],
+                    variant_id=key[1],
+                    product_id=product.id if product else False,
+                    stock_dirty=bool(product),
+                )
+                to_create.append(values)
+        self.create(to_create)
+        gone = [rec for key, rec in existing.items() if key not in seen and rec.active]
+        for record in gone:
+            record.active = False
+        unmatched = self.search_count(
+            [("shop_id", "=", shop.id), ("match_state", "=", "unmatched")]
+        )
+        if unmatched:
+            shop._schedule_activity(
+                _("Listings without a product"),
+                _(
+                    "%(count)s listing(s) of %(shop)s match no product by SKU: "
+                    "map them "
+                    "in Marketplaces > Listings (filter Unmatched).",
+                    count=unmatched,
+                    shop=shop.name,
+                ),
+            )
+        return _(
+            "%(total)s listings: %(new)s new, %(gone)s gone, %(unmatched)s unmatched",
+            total=len(listings),
+            new=len(to_create),
+            gone=len(gone),
+            unmatched=unmatched,
+        )
+
+    @api.model
+    def _product_for_line(self, shop, line):
+        """The product of an order line: its listing, else its SKU."""
+        listing = self.search(
+            [
+                ("shop_id", "=", shop.id),
+                ("item_id", "=", str(line.item_id)),
+                ("variant_id", "=", str(line.variant_id or "0")),
+                ("product_id", "!=", False),
+            ],
+            limit=1,
+        )
+        if listing:
+            return listing.product_id
+        if line.sku:
+            listing = self.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("sku", "=", line.sku),
+                    ("product_id", "!=", False),
+                ],
+                limit=1,
+            )
+            if listing:
+                return listing.product_id
+            return self._products_by_sku(shop.company_id, [line.sku]).get(
+                line.sku, self.env["product.product"]
+            )
+        return self.env["product.product"]
+
+    # ------------------------------------------------------------------- pushing
+
+    def _free_quantities(self, shop):
+        """{product id: quantity free to sell in the shop's warehouse}."""
+        products = self.mapped("product_id")
+        if shop.warehouse_id:
+            products = products.with_context(warehouse_id=shop.warehouse_id.id)
+        products = products.with_company(shop.company_id)
+        return {p.id: p.free_qty for p in products}
+
+    @api.model
+    def _push_stock(self, shop):
+        """Push the free quantity of the shop's dirty listings whose value changed."""
+        listings = self.search(
+            [
+                ("shop_id", "=", shop.id),
+                ("stock_dirty", "=", True),
+                ("product_id", "!=", False),
+            ]
+        )
+        if not listings:
+            return "nothing to push"
+        free = listings._free_quantities(shop)
+        to_push = {}
+        for listing in listings:
+            qty = max(0, int(free[listing.product_id.id]) - max(0, shop.stock_buffer))
+            if not listing.has_pushed_qty or qty != listing.last_pushed_qty:
+                to_push[listing] = qty
+        unchanged = listings - self.union(*to_push)
+        unchanged.write({"stock_dirty": False})
+        if not to_push:
+            return f"{len(listings)} checked, none changed"
+        updates = [
+            StockUpdate(
+                item_id=listing.item_id,
+                variant_id=listing.variant_id,
+                sku=listing.sku,
+                quantity=qty,
+            )
+            for listing, qty in to_push.items()
+        ]
+        with shop._api_session("stock push") as client:
+            results = client.update_stock(updates)
+        return self._record_push_results(
+            to_push,
+            results,
+            lambda listing, qty: {
+                "last_pushed_qty": qty,
+                "has_pushed_qty": True,
+                "stock_dirty": False,
+            },
+        )
+
+    @api.model
+    def _push_prices(self, shop):
+        """Push the pricelist price of the shop's matched listings that changed."""
+        listings = self.search([("shop_id", "=", shop.id), ("product_id", "!=", False)])
+        currency = shop.pricelist_id.currency_id or shop.company_id.currency_id
+        to_push = {}
+        for listing in listings:
+            product = listing.product_id.with_company(shop.company_id)
+            if shop.pricelist_id:
+                price = shop.pricelist_id._get_product_price(product, 1.0)
+            else:
+                price = product.lst_price
+            price = currency.round(price)
+            if float_compare(
+                price, listing.last_pushed_price, precision_rounding=currency.rounding
+            ):
+                to_push[listing] = price
+        if not to_push:
+            return f"{len(listings)} checked, none changed"
+        updates = [
+            PriceUpdate(
+                item_id=listing.item_id,
+                variant_id=listing.variant_id,
+                sku=listing.sku,
+                price=Decimal(str(price)),
+            )
+            for listing, price in to_push.items()
+        ]
+        with shop._api_session("price push") as client:
+            results = client.update_price(updates)
+        return self._record_push_results(
+            to_push, results, lambda listing, price: {"last_pushed_price": price}
+        )
+
+    @api.model
+    def _record_push_results(self, pushed, results, success_values):
+        by_key = {(str(r.item_id), str(r.variant_id or "0")): r for r in results}
+        now = fields.Datetime.now()
+        failed = 0
+        for listing, value in pushed.items():
+            result = by_key.get((listing.item_id, listing.variant_id))
+            if result is None or result.ok:
+                listing.write(
+                    dict(
+                        success_values(listing, value),
+                        last_push_at=now,
+                        last_push_error=False,
+                    )
+                )
+            else:
+                failed += 1
+                listing.write(
+                    {
+                        "stock_dirty": False,
+                        "last_push_at": now,
+                        "last_push_error": (
+                            f"{result.error_code or ''} {result.message or ''}"
+                        ).strip()[:250],
+                    }
+                )
+        return f"{len(pushed)} pushed, {failed} refused by the platform"
+
+    @api.model
+    def _mark_stock_dirty(self, quants):
+        """Stock of these quants changed: flag the listings, schedule the pushes."""
+        internal = quants.filtered(lambda q: q.location_id.usage == "internal")
+        if not internal:
+            return
+        listings = self.sudo().search(
+            [
+                ("product_id", "in", internal.product_id.ids),
+                ("shop_id.sync_stock", "=", True),
+                ("shop_id.state", "=", "connected"),
+            ]
+        )
+        if not listings:
+            return
+        affected = self.browse()
+        for listing in listings:
+            warehouse = listing.shop_id.warehouse_id
+            for quant in internal:
+                if quant.product_id != listing.product_id:
+                    continue
+                if not warehouse or quant.location_id.parent_path.startswith(
+                    warehouse.view_location_id.parent_path
+                ):
+                    affected |= listing
+                    break
+        affected.filtered(lambda rec: not rec.stock_dirty).write({"stock_dirty": True})
+        affected.shop_id._schedule_stock_push()

@@ -1,0 +1,434 @@
+import json
+import logging
+import zlib
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_compare
+
+from .entro_marketplace_shop import to_naive
+
+_logger = logging.getLogger(__name__)
+
+ORDER_STATES = [
+    ("unpaid", "Unpaid"),
+    ("pending", "Pending"),
+    ("to_ship", "To Ship"),
+    ("shipped", "Shipped"),
+    ("delivered", "Delivered"),
+    ("completed", "Completed"),
+    ("in_cancel", "Cancellation Requested"),
+    ("cancelled", "Cancelled"),
+    ("to_return", "Return Requested"),
+    ("returned", "Returned"),
+]
+# Normalised states in which the buyer has paid (or COD is accepted): the sale
+# order is confirmed, which reserves the stock.
+CONFIRMED_STATES = {
+    "to_ship",
+    "shipped",
+    "delivered",
+    "completed",
+    "in_cancel",
+    "to_return",
+    "returned",
+}
+# Adjustment lines: Order attribute -> (product xmlid, sign on the sale order).
+ADJUSTMENTS = [
+    ("shipping_fee", "entro_marketplace.product_marketplace_shipping", 1),
+    ("shipping_discount", "entro_marketplace.product_marketplace_shipping", -1),
+    ("seller_voucher", "entro_marketplace.product_marketplace_seller_voucher", -1),
+    ("platform_voucher", "entro_marketplace.product_marketplace_platform_voucher", -1),
+    ("coins", "entro_marketplace.product_marketplace_platform_voucher", -1),
+    ("other_discounts", "entro_marketplace.product_marketplace_seller_voucher", -1),
+    ("other_fees", "entro_marketplace.product_marketplace_shipping", 1),
+]
+
+
+class OrderMappingError(UserError):
+    """A platform order that cannot become a sale order until a person acts."""
+
+
+class EntroMarketplaceOrder(models.Model):
+    """A platform order bound to a sale order."""
+
+    _name = "entro.marketplace.order"
+    _description = "Marketplace Order"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "platform_create_time desc, id desc"
+    _rec_name = "name"
+
+    name = fields.Char(compute="_compute_name", store=True)
+    shop_id = fields.Many2one(
+        "entro.marketplace.shop", required=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one(related="shop_id.company_id", store=True, index=True)
+    platform = fields.Selection(related="shop_id.platform", store=True)
+    external_id = fields.Char("Order Number", required=True, index=True)
+    sale_order_id = fields.Many2one(
+        "sale.order", index=True, ondelete="set null", copy=False
+    )
+    partner_id = fields.Many2one(related="sale_order_id.partner_id")
+    status = fields.Char("Platform Status", help="The status as the platform says it.")
+    state = fields.Selection(ORDER_STATES, index=True)
+    platform_create_time = fields.Datetime("Ordered On")
+    platform_update_time = fields.Datetime("Updated on Platform")
+    currency_code = fields.Char("Platform Currency")
+    amount_total = fields.Float("Platform Total", digits=(16, 2))
+    sale_amount_total = fields.Monetary(
+        related="sale_order_id.amount_total", string="Odoo Total"
+    )
+    currency_id = fields.Many2one(related="sale_order_id.currency_id")
+    amounts_complete = fields.Boolean(
+        default=True,
+        help="False when the platform did not give the breakdown of every discount: "
+        "the unexplained part is on the order as one discount line.",
+    )
+    payment_method = fields.Char()
+    cod = fields.Boolean("Cash on Delivery")
+    tracking_numbers = fields.Char()
+    sync_state = fields.Selection(
+        [("ok", "Synced"), ("exception", "Exception")],
+        default="ok",
+        required=True,
+        index=True,
+    )
+    exception_reason = fields.Text(readonly=True)
+    payload = fields.Json(
+        "Platform Data",
+        copy=False,
+        help="The platform's own record of the order, as last received.",
+    )
+    payload_text = fields.Text(compute="_compute_payload_text")
+    update_count = fields.Integer(
+        default=0, help="How many times a newer version of the order was applied."
+    )
+
+    _sql_constraints = [
+        (
+            "external_id_uniq",
+            "unique(shop_id, external_id)",
+            "This platform order is already imported for this shop.",
+        ),
+    ]
+
+    @api.depends("shop_id.platform", "external_id")
+    def _compute_name(self):
+        labels = dict(self.env["entro.marketplace.shop"]._fields["platform"].selection)
+        for order in self:
+            order.name = f"{labels.get(order.shop_id.platform, '')} {order.external_id}"
+
+    def _compute_payload_text(self):
+        for order in self:
+            order.payload_text = (
+                json.dumps(order.payload, indent=2, ensure_ascii=False, default=str)
+                if order.payload
+                else False
+            )
+
+    # ------------------------------------------------------------------- reading
+
+    @api.model
+    def _latest_update_times(self, shop, external_ids):
+        if not external_ids:
+            return {}
+        rows = self.search_read(
+            [
+                ("shop_id", "=", shop.id),
+                ("external_id", "in", external_ids),
+                ("sync_state", "=", "ok"),
+            ],
+            ["external_id", "platform_update_time"],
+        )
+        return {r["external_id"]: r["platform_update_time"] for r in rows}
+
+    # ------------------------------------------------------------------- import
+
+    def _lock(self, shop, external_id):
+        """Serialise the imports of one platform order across workers."""
+        key = zlib.crc32(f"{shop.id}:{external_id}".encode()) - 2**31
+        self.env.cr.execute(
+            "SELECT pg_advisory_xact_lock(%s, %s)",
+            [zlib.crc32(b"entro.order") - 2**31, key],
+        )
+
+    @api.model
+    def _import_platform_order(self, shop, order):
+        """Create or update the binding and the sale order of a normalised Order.
+
+        Returns what happened: created, updated, unchanged, older or exception.
+        Never moves an order back on an older update; an order that cannot be
+        mapped is kept in the exception state with an activity, never dropped.
+        """
+        self._lock(shop, order.external_id)
+        binding = self.search(
+            [("shop_id", "=", shop.id), ("external_id", "=", order.external_id)]
+        )
+        update_time = to_naive(order.update_time)
+        if binding and binding.platform_update_time and update_time:
+            if update_time < binding.platform_update_time:
+                return "older"
+            if (
+                update_time == binding.platform_update_time
+                and binding.status == order.status
+                and binding.sync_state == "ok"
+            ):
+                return "unchanged"
+        values = self._values_from_platform(shop, order)
+        outcome = "updated" if binding else "created"
+        if binding:
+            values["update_count"] = binding.update_count + 1
+            binding.write(values)
+        else:
+            binding = self.create(values)
+        try:
+            with self.env.cr.savepoint():
+                binding._apply_to_sale_order(order)
+        except (UserError, ValidationError) as exc:
+            binding._set_exception(str(exc.args[0] if exc.args else exc))
+            return "exception"
+        if binding.sync_state == "exception":
+            binding._clear_exception()
+        return outcome
+
+    @api.model
+    def _values_from_platform(self, shop, order):
+        return {
+            "shop_id": shop.id,
+            "external_id": order.external_id,
+            "status": order.status,
+            "state": order.state,
+            "platform_create_time": to_naive(order.create_time),
+            "platform_update_time": to_naive(order.update_time),
+            "currency_code": order.currency,
+            "amount_total": float(order.total_amount),
+            "amounts_complete": order.amounts_complete,
+            "payment_method": order.payment_method,
+            "cod": order.cod,
+            "tracking_numbers": ", ".join(order.tracking_numbers) or False,
+            "payload": json.loads(json.dumps(order.raw, default=str)),
+        }
+
+    def _set_exception(self, reason):
+        self.ensure_one()
+        self.write({"sync_state": "exception", "exception_reason": reason})
+        self.shop_id._schedule_activity(
+            _("Marketplace order needs attention"), reason, record=self
+        )
+        _logger.info("%s kept in exception: %s", self.name, reason)
+
+    def _clear_exception(self):
+        self.write({"sync_state": "ok", "exception_reason": False})
+        self.activity_ids.filtered(
+            lambda a: a.summary == _("Marketplace order needs attention")
+        ).action_feedback(feedback=_("Imported after the problem was resolved."))
+
+    # -------------------------------------------------------------- sale orders
+
+    def _apply_to_sale_order(self, order):
+        """Create the sale order if needed, then follow the platform's status."""
+        self.ensure_one()
+        sale = self.sale_order_id
+        if not sale:
+            if order.state == "cancelled":
+                # Cancelled before it was ever imported: nothing to reserve or ship.
+                return
+            sale = self._create_sale_order(order)
+            self.sale_order_id = sale
+        self._follow_status(order, sale)
+
+    def _create_sale_order(self, order):
+        shop = self.shop_id
+        lines = self._prepare_product_lines(order) + self._prepare_adjustment_lines(
+            order
+        )
+        partner, shipping = self.env["res.partner"]._entro_buyer_partners(shop, order)
+        values = {
+            "partner_id": partner.id,
+            "partner_invoice_id": partner.id,
+            "partner_shipping_id": shipping.id,
+            "company_id": shop.company_id.id,
+            "client_order_ref": order.external_id,
+            "origin": self.name,
+            "order_line": [fields.Command.create(line) for line in lines],
+            "entro_shop_id": shop.id,
+        }
+        if order.create_time:
+            values["date_order"] = to_naive(order.create_time)
+        if shop.warehouse_id:
+            values["warehouse_id"] = shop.warehouse_id.id
+        if shop.pricelist_id:
+            values["pricelist_id"] = shop.pricelist_id.id
+        if shop.team_id:
+            values["team_id"] = shop.team_id.id
+        if shop.user_id:
+            values["user_id"] = shop.user_id.id
+        note = "\n".join(filter(None, [order.buyer_message, order.note]))
+        if note:
+            values["note"] = note
+        sale = (
+            self.env["sale.order"]
+            .with_company(shop.company_id)
+            .with_context(mail_create_nosubscribe=True)
+            .create(values)
+        )
+        self._check_currency(order, sale)
+        self._check_total(order, sale)
+        return sale
+
+    def _check_currency(self, order, sale):
+        if order.currency and sale.currency_id.name != order.currency:
+            raise OrderMappingError(
+                _(
+                    "The order is in %(order)s but the shop's pricelist is in "
+                    "%(odoo)s: choose a pricelist in %(order)s on the shop.",
+                    order=order.currency,
+                    odoo=sale.currency_id.name,
+                )
+            )
+
+    def _check_total(self, order, sale):
+        rounding = sale.currency_id.rounding
+        if float_compare(
+            sale.amount_total, float(order.total_amount), precision_rounding=rounding
+        ):
+            raise OrderMappingError(
+                _(
+                    "The sale order total (%(odoo)s) differs from the platform's "
+                    "(%(platform)s): check the tax on marketplace prices of the shop.",
+                    odoo=sale.amount_total,
+                    platform=order.total_amount,
+                )
+            )
+
+    def _prepare_product_lines(self, order):
+        shop = self.shop_id
+        if not order.lines:
+            raise OrderMappingError(_("The platform sent the order without any line."))
+        Listing = self.env["entro.marketplace.listing"]
+        taxes = shop.sale_tax_id
+        lines, unknown = [], []
+        for line in order.lines:
+            if line.quantity is None or line.quantity <= 0:
+                raise OrderMappingError(
+                    _(
+                        "Line %(sku)s has quantity %(qty)s.",
+                        sku=line.sku,
+                        qty=line.quantity,
+                    )
+                )
+            if line.discounted_unit_price is None or line.discounted_unit_price < 0:
+                raise OrderMappingError(
+                    _("Line %(sku)s has no valid price.", sku=line.sku)
+                )
+            product = Listing._product_for_line(shop, line)
+            if not product:
+                unknown.append(line.sku or f"{line.item_id}/{line.variant_id or '-'}")
+                continue
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": self._line_label(product, line),
+                    "product_uom_qty": line.quantity,
+                    "price_unit": float(line.discounted_unit_price),
+                    "discount": 0.0,
+                    "tax_id": [fields.Command.set(taxes.ids)],
+                    "entro_external_line_id": line.external_id,
+                }
+            )
+        if unknown:
+            raise OrderMappingError(
+                _(
+                    "No product matches SKU %(skus)s. Map the listing to a product "
+                    "(Marketplaces > Listings), or give a product this internal "
+                    "reference, then retry the order.",
+                    skus=", ".join(unknown),
+                )
+            )
+        return lines
+
+    @api.model
+    def _line_label(self, product, line):
+        name = (line.name or "").strip()[:200]
+        if not name or name == product.name:
+            return product.display_name
+        return f"{product.display_name}\n{name}"
+
+    def _prepare_adjustment_lines(self, order):
+        amounts = {}
+        for attribute, xmlid, sign in ADJUSTMENTS:
+            value = getattr(order, attribute, None) or Decimal(0)
+            if value:
+                amounts[xmlid] = amounts.get(xmlid, Decimal(0)) + sign * Decimal(value)
+        lines = []
+        for xmlid, amount in amounts.items():
+            if not amount:
+                continue
+            product = self.env.ref(xmlid)
+            lines.append(
+                {
+                    "product_id": product.id,
+                    "name": product.name,
+                    "product_uom_qty": 1,
+                    "price_unit": float(amount),
+                    "discount": 0.0,
+                    "tax_id": [fields.Command.set(self.shop_id.sale_tax_id.ids)],
+                }
+            )
+        return lines
+
+    def _follow_status(self, order, sale):
+        """Move the sale order forward with the platform's status, never back."""
+        state = order.state
+        if state in CONFIRMED_STATES and sale.state in ("draft", "sent"):
+            sale.with_company(sale.company_id).action_confirm()
+        if state == "cancelled" and sale.state != "cancel":
+            done = sale.picking_ids.filtered(lambda p: p.state == "done")
+            if done:
+                self.shop_id._schedule_activity(
+                    _("Cancelled on the platform after delivery"),
+                    _(
+                        "%(order)s was cancelled on the platform, but its delivery "
+                        "is already done: handle the return by hand.",
+                        order=self.name,
+                    ),
+                    record=sale,
+                )
+            else:
+                sale.with_context(disable_cancel_warning=True)._action_cancel()
+        elif state == "in_cancel":
+            self.shop_id._schedule_activity(
+                _("Buyer asks to cancel"),
+                _(
+                    "The buyer asked to cancel %(order)s: accept or reject it on the "
+                    "platform before shipping.",
+                    order=self.name,
+                ),
+                record=sale,
+            )
+        elif state == "to_return":
+            self.shop_id._schedule_activity(
+                _("Buyer asks for a return"),
+                _("The buyer asked to return %(order)s.", order=self.name),
+                record=sale,
+            )
+
+    # ------------------------------------------------------------ public actions
+
+    def action_retry(self):
+        """Fetch these orders again from the platform and import them (as a job)."""
+        for shop in self.shop_id:
+            orders = self.filtered(lambda o, s=shop: o.shop_id == s)
+            shop._check_usable()
+            shop._enqueue_order_import(orders.mapped("external_id"))
+        return True
+
+    def action_open_sale_order(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "sale.order",
+            "res_id": self.sale_order_id.id,
+            "view_mode": "form",
+        }

@@ -1,0 +1,1 @@
+from . import entro_marketplace_shop_connect
