@@ -153,6 +153,8 @@ class EntroMarketplaceEvent(models.Model):
                 self.env.uid,
                 self.env.uid,
             ],
+            # a concurrent duplicate fails this statement: never log the payload
+            log_exceptions=False,
         )
         row = self.env.cr.fetchone()
         if not row:

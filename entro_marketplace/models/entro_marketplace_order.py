@@ -3,9 +3,13 @@ import logging
 import zlib
 from decimal import Decimal
 
+import psycopg2.errors
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .entro_marketplace_shop import to_naive
 
@@ -154,6 +158,58 @@ class EntroMarketplaceOrder(models.Model):
         )
 
     @api.model
+    def _claim(self, shop, external_id):
+        """(binding, created) for this order, safe against concurrent imports.
+
+        After the advisory lock, a job whose snapshot predates another job's
+        commit still cannot see that job's binding: the row is claimed with an
+        INSERT .. ON CONFLICT, which raises a serialization failure in that case,
+        turned into a retry of the job (with a fresh snapshot). The claimed row
+        carries no personal data, and a failed attempt is not logged.
+        """
+        self._lock(shop, external_id)
+        binding = self.search(
+            [("shop_id", "=", shop.id), ("external_id", "=", external_id)]
+        )
+        if binding:
+            return binding, False
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    """
+                    INSERT INTO entro_marketplace_order
+                        (shop_id, company_id, platform, name, external_id,
+                         sync_state, update_count, amounts_complete, cod,
+                         create_uid, write_uid, create_date, write_date)
+                    VALUES (%s, %s, %s, %s, %s, 'ok', 0, true, false, %s, %s,
+                            now() at time zone 'UTC', now() at time zone 'UTC')
+                    ON CONFLICT (shop_id, external_id) DO NOTHING
+                    RETURNING id
+                    """,
+                    [
+                        shop.id,
+                        shop.company_id.id,
+                        shop.platform,
+                        f"{shop._platform_label()} {external_id}",
+                        external_id,
+                        self.env.uid,
+                        self.env.uid,
+                    ],
+                    log_exceptions=False,
+                )
+                row = self.env.cr.fetchone()
+        except psycopg2.errors.SerializationFailure:
+            row = None
+        if not row:
+            raise RetryableJobError(
+                f"order {external_id} is being imported by another job",
+                seconds=5,
+                ignore_retry=True,
+            )
+        return self.browse(row[0]), True
+
+    @api.model
     def _import_platform_order(self, shop, order):
         """Create or update the binding and the sale order of a normalised Order.
 
@@ -161,12 +217,10 @@ class EntroMarketplaceOrder(models.Model):
         Never moves an order back on an older update; an order that cannot be
         mapped is kept in the exception state with an activity, never dropped.
         """
-        self._lock(shop, order.external_id)
-        binding = self.search(
-            [("shop_id", "=", shop.id), ("external_id", "=", order.external_id)]
-        )
+        order = shop._normalised(order)
+        binding, created = self._claim(shop, order.external_id)
         update_time = to_naive(order.update_time)
-        if binding and binding.platform_update_time and update_time:
+        if not created and binding.platform_update_time and update_time:
             if update_time < binding.platform_update_time:
                 return "older"
             if (
@@ -176,12 +230,10 @@ class EntroMarketplaceOrder(models.Model):
             ):
                 return "unchanged"
         values = self._values_from_platform(shop, order)
-        outcome = "updated" if binding else "created"
-        if binding:
+        outcome = "created" if created else "updated"
+        if not created:
             values["update_count"] = binding.update_count + 1
-            binding.write(values)
-        else:
-            binding = self.create(values)
+        binding.write(values)
         try:
             with self.env.cr.savepoint():
                 binding._apply_to_sale_order(order)

@@ -1,11 +1,13 @@
+import dataclasses
 import hashlib
+import json
 import logging
 import secrets
 from contextlib import contextmanager
 from datetime import timedelta, timezone
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq
 
 from odoo.addons.queue_job.exception import RetryableJobError
@@ -13,6 +15,7 @@ from odoo.addons.queue_job.exception import RetryableJobError
 from ..platforms import get_platform_class
 from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
+from ..platforms.records import ORDER_STATES
 from ..tools import crypto
 
 _logger = logging.getLogger(__name__)
@@ -170,6 +173,13 @@ class EntroMarketplaceShop(models.Model):
         help="Each scheduled import re-reads this much before the last one ended, "
         "so that an order updated at the edge is not missed.",
     )
+    status_map_override = fields.Text(
+        "Status Mapping Overrides",
+        help="Optional JSON object from the platform's order status to Entro's "
+        'state, over the built-in mapping, e.g. {"PROCESSED": "shipped"}. States: '
+        "unpaid, pending, to_ship, shipped, delivered, completed, in_cancel, "
+        "cancelled, to_return, returned. Orders are confirmed from to_ship on.",
+    )
     rate_limit_per_s = fields.Float(
         "Rate Limit (calls/s)",
         default=10.0,
@@ -253,6 +263,38 @@ class EntroMarketplaceShop(models.Model):
             shop.unmatched_count = sum(
                 c for s, st, c in listings if s == shop and st == "unmatched"
             )
+
+    @api.constrains("status_map_override")
+    def _check_status_map_override(self):
+        for shop in self:
+            shop._status_overrides()
+
+    def _status_overrides(self):
+        """The validated status overrides of this shop ({} when none)."""
+        self.ensure_one()
+        if not (self.status_map_override or "").strip():
+            return {}
+        try:
+            mapping = json.loads(self.status_map_override)
+        except ValueError:
+            mapping = None
+        states = set(ORDER_STATES)
+        if not isinstance(mapping, dict) or not all(
+            isinstance(k, str) and v in states for k, v in mapping.items()
+        ):
+            raise ValidationError(
+                _(
+                    "Status mapping overrides must be a JSON object from platform "
+                    "statuses to one of: %(states)s.",
+                    states=", ".join(sorted(states)),
+                )
+            )
+        return mapping
+
+    def _normalised(self, order):
+        """The order with this shop's status overrides applied."""
+        state = self._status_overrides().get(order.status)
+        return dataclasses.replace(order, state=state) if state else order
 
     @api.onchange("company_id")
     def _onchange_company_id(self):
@@ -700,7 +742,8 @@ class EntroMarketplaceShop(models.Model):
     def _job_recover_lost_events(self):
         """Import the pushes the platform failed to deliver, then acknowledge them."""
         self.ensure_one()
-        Event = self.env["entro.marketplace.event"]
+        # events are the system's record of what platforms said, not a user's
+        Event = self.env["entro.marketplace.event"].sudo()
         with self._api_session("lost push recovery") as client:
             events = client.fetch_lost_events()
             received = 0

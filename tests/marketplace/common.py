@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import requests
 
 from odoo import Command
+from odoo.tests import new_test_user
 
 from odoo.addons.entro_marketplace.platforms.records import TokenSet
 from odoo.addons.entro_marketplace.platforms.transport import RateLimiter
@@ -46,6 +47,17 @@ class ShopeeFlowCase(CrossAddonHttpCase):
         cls.emulator.add_catalogue(cls.catalogue)
         cls.products = cls._create_products(cls.catalogue)
         cls.shop = cls._create_shop()
+        # From here on, act as a seller's Marketplace Manager, not as superuser:
+        # jobs run as the user who enqueued them, under the record rules.
+        cls.manager = new_test_user(
+            cls.env,
+            login="mp_manager",
+            groups="base.group_user,entro_marketplace.group_marketplace_manager,"
+            "sales_team.group_sale_manager,stock.group_stock_manager",
+        )
+        cls.env = cls.env(user=cls.manager)
+        cls.shop = cls.shop.with_env(cls.env)
+        cls.products = cls.products.with_env(cls.env)
 
     def setUp(self):
         super().setUp()

@@ -31,8 +31,10 @@ class JobRun:
 
 
 def pending_jobs(env):
-    return env["queue.job"].search(
-        [("state", "in", ("pending", "enqueued"))], order="priority, id"
+    return (
+        env["queue.job"]
+        .sudo()
+        .search([("state", "in", ("pending", "enqueued"))], order="priority, id")
     )
 
 
@@ -60,6 +62,9 @@ def run_one_round(env):
 
 
 def _perform(env, uuid, run):
+    # like queue_job's runner: jobs are managed as superuser, and each one
+    # performs as the user who enqueued it
+    env = env(su=True)
     job = Job.load(env, uuid)
     job.set_started()
     job.store()

@@ -66,7 +66,11 @@ class TestResilience(ShopeeFlowCase):
         self.shop.action_sync_orders()
         result = run_one_round(self.env)
         self.assertEqual([seconds for _job, seconds in result.retried], [42])
-        job = self.env["queue.job"].search([("method_name", "=", "_job_sync_orders")])
+        job = (
+            self.env["queue.job"]
+            .sudo()
+            .search([("method_name", "=", "_job_sync_orders")])
+        )
         self.assertEqual(job.state, "pending")
         self.assertTrue(job.eta)
 
