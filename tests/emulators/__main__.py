@@ -95,18 +95,11 @@ def run_shopee(args: argparse.Namespace) -> None:
         )
     )
     emulator.start()
-    tokens = emulator.issue_tokens()
     _logger.info(
         "Shopee emulator on %s (partner_id=%s, shop_id=%s)",
         emulator.base_url,
         args.partner_id,
         args.shop_id,
-    )
-    _logger.info(
-        "demo tokens for shop %s: access=%s refresh=%s (fake, emulator only)",
-        args.shop_id,
-        tokens["access_token"],
-        tokens["refresh_token"],
     )
     _logger.info(
         "authorize: GET %s/api/v2/shop/auth_partner?partner_id=..&timestamp=.."
