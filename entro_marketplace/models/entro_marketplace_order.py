@@ -220,7 +220,12 @@ class EntroMarketplaceOrder(models.Model):
         order = shop._normalised(order)
         binding, created = self._claim(shop, order.external_id)
         update_time = to_naive(order.update_time)
-        if not created and binding.platform_update_time and update_time:
+        if (
+            not created
+            and not order.problems
+            and binding.platform_update_time
+            and update_time
+        ):
             if update_time < binding.platform_update_time:
                 return "older"
             if (
@@ -233,6 +238,23 @@ class EntroMarketplaceOrder(models.Model):
         outcome = "created" if created else "updated"
         if not created:
             values["update_count"] = binding.update_count + 1
+        if order.problems:
+            # kept with the platform's raw data, the sale order left as it was
+            values = {
+                k: v
+                for k, v in values.items()
+                if k in ("shop_id", "external_id", "status", "payload", "update_count")
+            }
+            binding.write(values)
+            binding._set_exception(
+                _(
+                    "The platform's data for this order could not be read: "
+                    "%(problem)s. It is kept here; fetch it again once the platform "
+                    "has corrected it, or handle it by hand.",
+                    problem="; ".join(order.problems),
+                )
+            )
+            return "exception"
         binding.write(values)
         try:
             with self.env.cr.savepoint():
@@ -281,6 +303,22 @@ class EntroMarketplaceOrder(models.Model):
     def _apply_to_sale_order(self, order):
         """Create the sale order if needed, then follow the platform's status."""
         self.ensure_one()
+        if order.state in CONFIRMED_STATES and not order.amounts_complete:
+            raise OrderMappingError(
+                _(
+                    "The platform's amounts for this paid order do not add up, or "
+                    "its breakdown (vouchers, shipping) is missing: total "
+                    "%(total)s, lines and shipping less vouchers %(computed)s. Fetch "
+                    "it again later, or handle it by hand.",
+                    total=order.total_amount,
+                    computed=order.lines_total
+                    + order.shipping_fee
+                    - order.shipping_discount
+                    - order.seller_voucher
+                    - order.platform_voucher
+                    - order.coins,
+                )
+            )
         sale = self.sale_order_id
         if not sale:
             if order.state == "cancelled":
@@ -288,13 +326,24 @@ class EntroMarketplaceOrder(models.Model):
                 return
             sale = self._create_sale_order(order)
             self.sale_order_id = sale
+        elif sale.state in ("draft", "sent") and order.state != "cancelled":
+            # Still a quotation (unpaid): its lines follow the platform's, e.g. the
+            # exact voucher breakdown that arrives with the payment.
+            sale.order_line.unlink()
+            sale.order_line = [
+                fields.Command.create(line) for line in self._prepare_lines(order)
+            ]
+            self._check_total(order, sale)
         self._follow_status(order, sale)
+
+    def _prepare_lines(self, order):
+        return self._prepare_product_lines(order) + self._prepare_adjustment_lines(
+            order
+        )
 
     def _create_sale_order(self, order):
         shop = self.shop_id
-        lines = self._prepare_product_lines(order) + self._prepare_adjustment_lines(
-            order
-        )
+        lines = self._prepare_lines(order)
         partner, shipping = self.env["res.partner"]._entro_buyer_partners(shop, order)
         values = {
             "partner_id": partner.id,

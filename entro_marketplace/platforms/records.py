@@ -197,6 +197,9 @@ class Order:
     shipping_carrier: str | None = None
     packages: list[Package] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    #: why the platform's data for this order could not be read (empty when it
+    #: could): such an order carries its raw data and is kept for a person
+    problems: list[str] = field(default_factory=list)
 
     @property
     def lines_total(self) -> Decimal:

@@ -60,7 +60,7 @@ from .records import (
     UpdateResult,
     to_money,
 )
-from .transport import parse_retry_after, scrub_text
+from .transport import clean_json, parse_retry_after, scrub_text
 
 _logger = logging.getLogger(__name__)
 
@@ -335,7 +335,7 @@ class ShopeePlatform(Platform):
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))
         try:
-            data = response.json()
+            data = clean_json(response.json())
         except ValueError:
             data = None
         if not isinstance(data, dict):
@@ -561,9 +561,43 @@ class ShopeePlatform(Platform):
         escrows = self._escrows(paid)
         orders = []
         for row in rows:
-            with _malformed("order", data.get("request_id")):
-                orders.append(self._to_order(row, escrows.get(str(row["order_sn"]))))
+            try:
+                with _malformed("order", data.get("request_id")):
+                    orders.append(
+                        self._to_order(row, escrows.get(str(row["order_sn"])))
+                    )
+            except PermanentError as exc:
+                # One unreadable order must not block the others of its batch.
+                broken = self._unreadable_order(row, str(exc))
+                if broken is not None:
+                    orders.append(broken)
         return orders
+
+    def _unreadable_order(self, row: Any, problem: str) -> Order | None:
+        """An order whose data could not be mapped, kept with its raw data.
+
+        Returns None when the row does not even carry an order number (it cannot
+        be bound; the caller reports it as not returned by the platform).
+        """
+        if not isinstance(row, Mapping) or not row.get("order_sn"):
+            _logger.warning("Shopee returned an order without order_sn: %s", problem)
+            return None
+        status = str(row.get("order_status") or "UNKNOWN")
+        try:
+            update_time = _ts(row.get("update_time"))
+        except (TypeError, ValueError, OverflowError):
+            update_time = None
+        return Order(
+            external_id=str(row["order_sn"])[:64],
+            status=status[:64],
+            state=self.normalise_status(status),
+            create_time=None,
+            update_time=update_time,
+            currency="",
+            total_amount=ZERO,
+            raw=dict(row),
+            problems=[problem],
+        )
 
     def _escrows(self, order_sns: list[str]) -> dict[str, Mapping[str, Any]]:
         """buyer_payment_info per order, from get_escrow_detail_batch (best effort)."""
@@ -961,7 +995,7 @@ class ShopeePlatform(Platform):
         if not hmac.compare_digest(expected, given.strip().lower().encode()):
             raise WebhookRejected("bad_signature", status=401)
         try:
-            message = json.loads(raw)
+            message = clean_json(json.loads(raw))
         except ValueError as exc:
             raise WebhookRejected("bad_body", status=400) from exc
         if not isinstance(message, dict):
@@ -1022,7 +1056,7 @@ class ShopeePlatform(Platform):
     def _lost_message(row: Mapping[str, Any]) -> Mapping[str, Any]:
         data = row.get("data")
         if isinstance(data, str):
-            data = json.loads(data) if data else {}
+            data = clean_json(json.loads(data)) if data else {}
         if isinstance(data, Mapping) and "code" in data:
             return data  # the sample carries the whole original message
         return {

@@ -53,6 +53,29 @@ def is_sensitive(name: str) -> bool:
     return any(part in key for part in _SENSITIVE_PARTS)
 
 
+#: C0 control characters (but tab, newline, carriage return) and DEL: PostgreSQL
+#: cannot store NUL in text or JSON, and none of them belongs in business data.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_json(value: Any) -> Any:
+    """Decoded platform JSON with control characters removed from every string.
+
+    Apply it to everything a platform sends (responses, webhooks) so that no path
+    downstream meets a NUL or an escape sequence.
+    """
+    if isinstance(value, str):
+        return _CONTROL_CHARS.sub("", value)
+    if isinstance(value, list):
+        return [clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            (clean_json(key) if isinstance(key, str) else key): clean_json(item)
+            for key, item in value.items()
+        }
+    return value
+
+
 def redact(value: Any) -> Any:
     """Return a copy of ``value`` with secrets replaced by ``"***"``.
 
@@ -255,11 +278,14 @@ class Transport:
         limiter: RateLimiter | None = None,
         idempotent: bool = True,
         allow_redirects: bool = False,
+        form: ParamsArg = None,
     ) -> Any:
         """Send a request and return ``parse(response)``, retrying when sensible.
 
         ``params`` may be a callable, evaluated at each attempt (so signatures
-        with timestamps are fresh on every retry). With ``idempotent=False`` only
+        with timestamps are fresh on every retry). ``form`` (a mapping or a
+        callable, likewise) is sent as an ``application/x-www-form-urlencoded``
+        body; it is never copied into the call log. With ``idempotent=False`` only
         failures where the request certainly was not processed are retried
         (connect errors, 429).
 
@@ -272,6 +298,7 @@ class Transport:
             if limiter is not None:
                 limiter.acquire(self.sleep)
             query = params() if callable(params) else params
+            body_form = form() if callable(form) else form
             try:
                 return self._attempt(
                     method,
@@ -283,6 +310,7 @@ class Transport:
                     timeout,
                     attempt,
                     allow_redirects,
+                    body_form,
                 )
             except PlatformError as exc:
                 if not self._should_retry(exc, attempt, idempotent):
@@ -311,6 +339,7 @@ class Transport:
         timeout: tuple[float, float] | None,
         attempt: int,
         allow_redirects: bool,
+        body_form: Mapping[str, Any] | None = None,
     ) -> Any:
         record: dict[str, Any] = {
             "platform": self.platform,
@@ -331,6 +360,7 @@ class Transport:
                 url,
                 params=dict(query) if query else None,
                 json=json_body,
+                data=dict(body_form) if body_form else None,
                 headers=dict(headers) if headers else None,
                 timeout=timeout or self.timeout,
                 allow_redirects=allow_redirects,

@@ -116,6 +116,9 @@ class TestOrderImport(ShopeeFlowCase):
         binding.action_retry()
         self.run_jobs()
         self.assertEqual(binding.sale_order_id.state, "sale")
+        # paid: the exact breakdown (escrow) replaced the quotation's lines
+        self.assertTrue(binding.amounts_complete)
+        self.assertEqual(binding.sale_order_id.amount_total, binding.amount_total)
         self.assertTrue(binding.sale_order_id.picking_ids)
         self.emulator.set_status(sn, "CANCELLED")
         binding.action_retry()

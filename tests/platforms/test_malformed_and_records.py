@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.shopee import generate_orders
-from tests.platforms.conftest import errors, platforms, records, shopee
+from tests.platforms.conftest import errors, platforms, records, shopee, transport
 
 SINCE = datetime.now(timezone.utc) - timedelta(hours=1)
 
@@ -31,14 +31,22 @@ def test_envelope_without_response_is_a_permanent_error(client, emulator):
     assert "order detail" in str(info.value)
 
 
-def test_missing_field_names_the_field(client, emulator):
-    order = generate_orders(1, seed=1, statuses=["UNPAID"])[0]
-    del order["item_list"][0]["model_quantity_purchased"]
-    emulator.add_orders([order])
-    with pytest.raises(errors.PermanentError) as info:
-        client.get_orders([order["order_sn"]])
-    assert "model_quantity_purchased" in str(info.value)
-    assert not isinstance(info.value, KeyError)
+def test_missing_field_names_the_field_and_spares_the_batch(client, emulator):
+    good, bad = generate_orders(2, seed=1, statuses=["UNPAID"])
+    del bad["item_list"][0]["model_quantity_purchased"]
+    emulator.add_orders([good, bad])
+    orders = {
+        o.external_id: o for o in client.get_orders([good["order_sn"], bad["order_sn"]])
+    }
+    # the readable order comes through untouched
+    assert orders[good["order_sn"]].problems == []
+    assert orders[good["order_sn"]].lines
+    # the unreadable one is kept, with its raw data and a problem naming the field
+    broken = orders[bad["order_sn"]]
+    assert len(broken.problems) == 1
+    assert "model_quantity_purchased" in broken.problems[0]
+    assert broken.raw["order_sn"] == bad["order_sn"]
+    assert broken.lines == []
 
 
 def test_unknown_endpoint_is_permanent(client):
@@ -109,3 +117,13 @@ def test_registry():
         platforms.get_platform_class("nope")
     with pytest.raises(ValueError):
         platforms.register(type("Clash", (shopee.ShopeePlatform,), {}))
+
+
+def test_control_characters_never_leave_the_platform_layer(client, emulator):
+    """PostgreSQL cannot store NUL: every string a platform sends is cleaned."""
+    assert transport.clean_json(
+        {"a\x00": ["x\x00y\x1b[31m", {"b": "tab\tnl\n"}], "n": 1}
+    ) == {
+        "a": ["xy[31m", {"b": "tab\tnl\n"}],
+        "n": 1,
+    }
