@@ -19,9 +19,17 @@ FP=$(fingerprint "$PYVER" "$SRC" "$SRC/requirements.txt" "$ENTRO_ROOT/requiremen
 VENV=${ENTRO_VENV:-$ENTRO_CACHE/venv-py$PYVER-$FP}
 
 if [ -f "$VENV/.entro-ready" ]; then
+    touch "$VENV/.entro-used"
     echo "$VENV"
     exit 0
 fi
+# Virtualenvs of older inputs that no checkout used for two weeks: rebuilt on demand.
+for old in "$ENTRO_CACHE"/venv-py*; do
+    [ -f "$old/.entro-used" ] || continue
+    if [ -z "$(find "$old/.entro-used" -newermt '-14 days' 2>/dev/null)" ]; then
+        rm -rf "$old"
+    fi
+done
 
 # System libraries some wheels need when they must be built from source.
 if ! "$ENTRO_PYTHON" -c 'import sysconfig, os; h = sysconfig.get_paths()["include"]; raise SystemExit(not os.path.exists(h + "/Python.h"))'; then
@@ -45,6 +53,6 @@ pip install -q --no-deps --config-settings editable_mode=compat -e "$SRC"
 pip install -q -r "$ENTRO_ROOT/requirements.txt"
 "$VENV/bin/python" -c 'import odoo, odoo.addons, requests, cryptography, pytest_odoo' >>"$LOGF" 2>&1 ||
     die "the virtualenv does not import odoo; see $LOGF"
-touch "$VENV/.entro-ready"
+touch "$VENV/.entro-ready" "$VENV/.entro-used"
 log "virtualenv ready"
 echo "$VENV"
