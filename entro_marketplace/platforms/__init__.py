@@ -33,8 +33,9 @@ def get_platform_class(name: str) -> type[Platform]:
     try:
         return PLATFORMS[name]
     except KeyError:
-        known = ", ".join(sorted(PLATFORMS)) or "none"
+        known = ", ".join(PLATFORMS) or "none"  # in registration order
         raise KeyError(f"unknown platform {name!r} (known: {known})") from None
 
 
 from . import shopee
+from . import lazada

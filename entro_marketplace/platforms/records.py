@@ -200,6 +200,9 @@ class Order:
     #: why the platform's data for this order could not be read (empty when it
     #: could): such an order carries its raw data and is kept for a person
     problems: list[str] = field(default_factory=list)
+    #: lines the platform cancelled inside an order that goes on (Lazada cancels
+    #: per unit): kept for reference, never part of ``lines`` nor of the amounts
+    cancelled_lines: list[OrderLine] = field(default_factory=list)
 
     @property
     def lines_total(self) -> Decimal:

@@ -9,6 +9,10 @@ Example::
 Every ``--push-every`` seconds a new order appears and an older one moves one
 step along its life cycle; each change is pushed (code 3) to ``--push-url``.
 Pushes that fail are kept for ``get_lost_push_message``.
+
+``python -m tests.emulators lazada --port 8912`` runs the Lazada emulator
+(``--app-key``, ``--app-secret``, ``--seller-id``, ``--orders``, ``--items``,
+``--seed``, ``--push-url``, ``--push-every``); Lazada keeps no lost pushes.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import random
 import sys
 import time
 
+from . import lazada as lazada_emulator
 from .shopee import LIFECYCLE, ShopeeEmulator, generate_catalogue, generate_orders
 
 _logger = logging.getLogger("tests.emulators")
@@ -53,7 +58,82 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="seconds between simulated order activity (0 = none)",
     )
+    lazada = sub.add_parser("lazada", help="Lazada Open Platform emulator")
+    lazada.add_argument("--host", default="127.0.0.1")
+    lazada.add_argument("--port", type=int, default=8912)
+    lazada.add_argument("--app-key", default="123456")
+    lazada.add_argument("--app-secret", default="test_app_secret")
+    lazada.add_argument("--seller-id", default="200100")
+    lazada.add_argument("--orders", type=int, default=30)
+    lazada.add_argument("--items", type=int, default=12, help="catalogue products")
+    lazada.add_argument("--seed", type=int, default=0)
+    lazada.add_argument("--push-url", default=None, help="callback for pushes")
+    lazada.add_argument(
+        "--push-every",
+        type=float,
+        default=0,
+        help="seconds between simulated order activity (0 = none)",
+    )
     return parser
+
+
+def run_lazada(args: argparse.Namespace) -> None:
+    """Start the Lazada emulator and, optionally, the simulated activity loop."""
+    emulator = lazada_emulator.LazadaEmulator(
+        app_key=args.app_key,
+        app_secret=args.app_secret,
+        sellers={"vn": str(args.seller_id)},
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    catalogue = lazada_emulator.generate_catalogue(args.items, 2, seed=args.seed)
+    emulator.add_catalogue(catalogue)
+    emulator.add_orders(
+        lazada_emulator.generate_orders(
+            args.orders,
+            seed=args.seed,
+            catalogue=catalogue,
+            seller_id=str(args.seller_id),
+        )
+    )
+    emulator.start()
+    _logger.info(
+        "Lazada emulator on %s (app_key=%s, seller_id=%s); consent page: "
+        "%s/oauth/authorize?response_type=code&client_id=..&redirect_uri=..",
+        emulator.base_url,
+        args.app_key,
+        args.seller_id,
+        emulator.base_url,
+    )
+    rng = random.Random(args.seed)
+    try:
+        while True:
+            if args.push_every <= 0:
+                time.sleep(3600)
+                continue
+            time.sleep(args.push_every)
+            order = emulator.new_order(["pending"])
+            messages = emulator.set_item_status(order["order_id"], None, "pending")
+            with emulator.store.lock:
+                movable = [
+                    o
+                    for o in emulator.store["orders"].values()
+                    if o is not order
+                    and o["_items"][0]["status"] in lazada_emulator.LIFECYCLE
+                ]
+            if movable:
+                other = rng.choice(movable)
+                status = lazada_emulator.LIFECYCLE[other["_items"][0]["status"]]
+                messages += emulator.set_item_status(other["order_id"], None, status)
+            _logger.info("new order %s", order["order_id"])
+            if args.push_url:
+                statuses = emulator.push(args.push_url, messages)
+                _logger.info("pushed to %s: HTTP %s", args.push_url, statuses)
+    except KeyboardInterrupt:
+        _logger.info("stopping")
+    finally:
+        emulator.stop()
 
 
 def _tick(emulator: ShopeeEmulator, rng: random.Random, push_url: str | None) -> None:
@@ -128,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.platform == "shopee":
         run_shopee(args)
+    elif args.platform == "lazada":
+        run_lazada(args)
     return 0
 
 

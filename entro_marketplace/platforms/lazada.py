@@ -1,0 +1,1240 @@
+"""Lazada Open Platform (LazOP).
+
+Signing (HMAC-SHA256 keyed with the app secret, UPPER-case hex): every request
+parameter but ``sign`` - system (``app_key``, ``timestamp`` in ms,
+``sign_method=sha256``, ``access_token`` when needed) and business parameters,
+``payload`` included - sorted by name, concatenated as ``key + value`` and
+prefixed by the API path (``/orders/get``). GET sends them in the query string,
+POST sends all of them form-encoded, as the official SDKs do.
+
+Hosts: one API host per country (``ShopConfig.country``, Vietnam by default);
+tokens are created and refreshed on ``auth.lazada.com/rest`` and the seller
+consents on ``auth.lazada.com/oauth/authorize``. ``ShopConfig.base_url`` (and
+``auth_base_url``) point both at an emulator, which serves both on one port.
+
+Orders
+------
+Lazada has no order status: each unit bought is an *order item* with its own
+status. Entro maps **one order item to one OrderLine of quantity 1** (its
+``external_id`` is the ``order_item_id``, its ``status`` the item status), so a
+line keeps its identity whatever happens to its neighbours (a unit cancelled,
+another returned) and can be packed, cancelled or returned by its own id.
+
+Each item status maps to a normalised state through :data:`ITEM_STATUS_MAP`
+(unknown statuses -> ``pending``; an item whose cancellation the buyer requested
+and the seller must decide, ``need_cancel_confirm``, counts as ``in_cancel``
+while it is not shipped). The order state is the most advanced state, in the
+order of :data:`STATE_RANK`, among the items that are **not cancelled**; when
+every item is cancelled the order is ``cancelled``. ``Order.status`` is the
+sorted, comma-separated set of the raw item statuses (Lazada's ``statuses``).
+
+Amounts
+-------
+Cancelled items go to ``Order.cancelled_lines`` and count nowhere: ``lines`` and
+every amount cover the live items only, so a sale order built from ``lines``
+and the adjustments equals ``total_amount``. For the live items::
+
+    lines_total       = sum(item_price)            (one unit per line)
+    seller_voucher    = sum(voucher_seller)
+    platform_voucher  = sum(voucher_platform)
+    other_discounts   = sum(item_price - paid_price - voucher_seller
+                            - voucher_platform)   (negative -> other_fees)
+    shipping_fee      = sum(shipping_fee_original) } when their difference is
+    shipping_discount = sum(shipping_fee_discount_ } sum(shipping_amount), else
+                        seller + _platform)        } shipping_amount and 0
+    total_amount      = sum(paid_price + shipping_amount)
+
+When no item is cancelled, ``total_amount`` is Lazada's documented buyer-paid
+amount of the order, ``price - voucher + shipping_fee``; a difference with the
+items' breakdown goes to ``other_discounts``/``other_fees`` and clears
+``amounts_complete``. The item prices are the selling prices: order items do
+not carry the listing price before the seller's special price.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+
+from . import register
+from .base import Platform
+from .errors import (
+    AuthorizationError,
+    PermanentError,
+    PlatformError,
+    RateLimited,
+    TokenExpired,
+    TransientError,
+    WebhookRejected,
+)
+from .records import (
+    ZERO,
+    Address,
+    Buyer,
+    Event,
+    Listing,
+    Order,
+    OrderLine,
+    OrderRef,
+    Package,
+    PriceUpdate,
+    StockUpdate,
+    TokenSet,
+    UpdateResult,
+    to_money,
+)
+from .transport import clean_json, parse_retry_after, scrub_text
+
+_logger = logging.getLogger(__name__)
+
+#: API host per country (ShopConfig.country, lower case).
+API_HOSTS: dict[str, str] = {
+    "vn": "https://api.lazada.vn/rest",
+    "sg": "https://api.lazada.sg/rest",
+    "th": "https://api.lazada.co.th/rest",
+    "my": "https://api.lazada.com.my/rest",
+    "ph": "https://api.lazada.com.ph/rest",
+    "id": "https://api.lazada.co.id/rest",
+}
+AUTH_URL = "https://auth.lazada.com/rest"
+DEFAULT_COUNTRY = "vn"
+
+CURRENCIES = {
+    "vn": "VND",
+    "sg": "SGD",
+    "th": "THB",
+    "my": "MYR",
+    "ph": "PHP",
+    "id": "IDR",
+}
+#: UTC offsets of the ventures, for timestamps Lazada prints without one.
+UTC_OFFSETS = {"vn": 7, "th": 7, "id": 7, "sg": 8, "my": 8, "ph": 8}
+COUNTRY_NAMES = {
+    "vietnam": "VN",
+    "viet nam": "VN",
+    "singapore": "SG",
+    "thailand": "TH",
+    "malaysia": "MY",
+    "philippines": "PH",
+    "indonesia": "ID",
+}
+
+#: Lazada order item status -> normalised state (the one mapping table).
+#: Delivery failures, parcels lost or damaged by the carrier and parcels on
+#: their way back all become ``to_return``: the goods left the warehouse but the
+#: sale is not concluded, and a person must follow the parcel or the carrier's
+#: compensation. Lazada has no "completed" status: ``delivered`` is final.
+ITEM_STATUS_MAP: dict[str, str] = {
+    "unpaid": "unpaid",
+    "pending": "to_ship",
+    "topack": "to_ship",
+    "repacked": "to_ship",
+    "packed": "to_ship",
+    "ready_to_ship_pending": "to_ship",
+    "ready_to_ship": "to_ship",
+    "toship": "to_ship",
+    "shipped": "shipped",
+    "shipping": "shipped",
+    "delivered": "delivered",
+    "canceled": "cancelled",
+    "cancelled": "cancelled",
+    "returned": "returned",
+    "shipped_back_success": "returned",
+    "failed": "to_return",
+    "failed_delivery": "to_return",
+    "lost": "to_return",
+    "lost_by_3pl": "to_return",
+    "damaged_by_3pl": "to_return",
+    "shipped_back": "to_return",
+    "shipped_back_failed": "to_return",
+}
+#: How far along an order is, least to most advanced (cancelled items ignored).
+STATE_RANK = (
+    "pending",
+    "unpaid",
+    "to_ship",
+    "in_cancel",
+    "shipped",
+    "delivered",
+    "to_return",
+    "returned",
+)
+_CANCELLED = "cancelled"
+_BEFORE_SHIPPING = frozenset({"unpaid", "pending", "to_ship"})
+
+#: Push message_type -> normalised event kind. Reverse orders (10: returns,
+#: refunds, buyer cancellations) change item statuses: the order is re-fetched.
+PUSH_KINDS: dict[int, str] = {0: "order_status", 10: "order_status", 8: "auth_expiring"}
+
+_TOKEN_CODES = frozenset({"IllegalAccessToken"})
+_AUTH_CODES = frozenset(
+    {
+        "IllegalRefreshToken",
+        "InvalidCode",
+        "IncompleteSignature",
+        "APP_KEY_INVALID",
+        "AppKeyInvalid",
+        "InvalidAppKey",
+        "AUTH_TYPE_UNSUPPORTED",
+        "InsufficientPermission",
+    }
+)
+_RATE_CODES = frozenset(
+    {
+        "901",
+        "E901",
+        "ApiCallLimit",
+        "AppCallLimit",
+        "TRAFFIC_CONTROL",
+        "OPEN_API_CALL_EXCEED_LIMIT",
+    }
+)
+_TRANSIENT_CODES = frozenset(
+    {"6", "E006", "513", "1000", "InternalError", "ServiceUnavailable"}
+)
+_UNKNOWN_ORDER_CODES = frozenset({"16", "E016"})
+
+_TZ_COMPACT = re.compile(r"\s*([+-])(\d{2}):?(\d{2})$")
+
+
+# ------------------------------------------------------------------------- signatures
+
+
+def _param_text(value: Any) -> str:
+    """A parameter value as Lazada receives (and signs) it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def sign(app_secret: str, api_path: str, params: Mapping[str, Any]) -> str:
+    """LazOP request signature: HMAC-SHA256 of path + sorted key+value, UPPER hex."""
+    base = api_path + "".join(
+        f"{key}{_param_text(params[key])}" for key in sorted(params) if key != "sign"
+    )
+    digest = hmac.new(app_secret.encode(), base.encode(), hashlib.sha256)
+    return digest.hexdigest().upper()
+
+
+def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
+    """Expected ``Authorization`` of a push: HMAC-SHA256(secret, app_key + body)."""
+    message = str(app_key).encode() + body
+    return hmac.new(app_secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def country_sellers(tokens: TokenSet) -> list[dict[str, str]]:
+    """The (country, seller_id, user_id, short_code) a token set serves.
+
+    A cross-border seller's single token serves several countries; each country
+    is a shop of its own in Odoo (``shop_external_id`` = that country's
+    ``seller_id``), sharing the same tokens. Countries are lower case.
+    """
+    rows = []
+    for row in tokens.extra.get("country_user_info") or []:
+        if not isinstance(row, Mapping):
+            continue
+        rows.append(
+            {
+                "country": str(row.get("country") or "").lower(),
+                "seller_id": str(row.get("seller_id") or ""),
+                "user_id": str(row.get("user_id") or ""),
+                "short_code": str(row.get("short_code") or ""),
+            }
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None
+
+
+def _epoch_time(value: Any) -> datetime | None:
+    """Seconds or milliseconds since the epoch (Lazada uses both)."""
+    if value in (None, "", 0, "0", "null"):
+        return None
+    number = int(str(value))
+    if number > 10**11:
+        return datetime.fromtimestamp(number / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(number, tz=timezone.utc)
+
+
+def _iso(moment: datetime) -> str:
+    """ISO 8601 in UTC with an explicit offset, as the list filters expect."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def _is_true(value: Any) -> bool:
+    return value is True or str(value).strip().lower() in ("true", "1")
+
+
+def _is_cancelled(item: Mapping[str, Any]) -> bool:
+    status = str(item.get("status") or "").lower()
+    return ITEM_STATUS_MAP.get(status) == _CANCELLED
+
+
+def item_state(item: Mapping[str, Any]) -> str:
+    """Normalised state of one order item (see the module docstring)."""
+    state = ITEM_STATUS_MAP.get(str(item.get("status") or "").lower(), "pending")
+    if state in _BEFORE_SHIPPING and _is_true(item.get("need_cancel_confirm")):
+        return "in_cancel"
+    return state
+
+
+def order_state(items: Iterable[Mapping[str, Any]]) -> str:
+    """The order's state: the most advanced of its non-cancelled items."""
+    states = [item_state(item) for item in items]
+    live = [s for s in states if s != _CANCELLED]
+    if not live:
+        return _CANCELLED if states else "pending"
+    return max(live, key=lambda s: STATE_RANK.index(s) if s in STATE_RANK else 0)
+
+
+@contextlib.contextmanager
+def _malformed(what: str, request_id: str | None = None) -> Iterator[None]:
+    """Turn lookup/convert failures on platform JSON into a clear PermanentError."""
+    try:
+        yield
+    except KeyError as exc:
+        raise PermanentError(
+            f"malformed Lazada {what}: missing field {exc.args[0]!r}",
+            code="bad_response",
+            request_id=request_id,
+        ) from exc
+    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+        raise PermanentError(
+            f"malformed Lazada {what}: {type(exc).__name__}: {exc}",
+            code="bad_response",
+            request_id=request_id,
+        ) from exc
+
+
+def _data(payload: Mapping[str, Any], what: str, kind: type = dict) -> Any:
+    body = payload.get("data")
+    if not isinstance(body, kind):
+        raise PermanentError(
+            f"malformed Lazada {what}: no 'data' {kind.__name__}",
+            code="bad_response",
+            request_id=_text(payload.get("request_id")),
+        )
+    return body
+
+
+def _decimal_text(amount: Decimal) -> str:
+    value = to_money(amount)
+    if value == value.to_integral_value():
+        return str(int(value))
+    return format(value.normalize(), "f")
+
+
+# -------------------------------------------------------------------------- platform
+
+
+@register
+class LazadaPlatform(Platform):
+    """Lazada Open Platform client for one seller in one country."""
+
+    name = "lazada"
+    default_base_url = API_HOSTS[DEFAULT_COUNTRY]
+    #: /orders/items/get takes at most 50 order ids
+    max_detail_batch = 50
+    max_stock_batch = 50
+    max_price_batch = 50
+    #: Lazada documents no maximum range for /orders/get
+    max_window = timedelta(days=30)
+    status_map = ITEM_STATUS_MAP
+    updates_per_item = False
+    order_page_size = 100
+    #: /orders/get refuses larger offsets: the window start then moves on
+    order_offset_ceiling = 5000
+    product_page_size = 50
+
+    # ------------------------------------------------------------ low level
+
+    @property
+    def country(self) -> str:
+        """The venture (lower case), Vietnam unless configured."""
+        return (self.config.country or DEFAULT_COUNTRY).strip().lower()
+
+    @property
+    def base_url(self) -> str:
+        """API host of the shop's country (or ShopConfig.base_url)."""
+        if self.config.base_url:
+            return self.config.base_url.rstrip("/")
+        try:
+            return API_HOSTS[self.country]
+        except KeyError:
+            raise PermanentError(
+                f"unknown Lazada country {self.country!r}", code="bad_country"
+            ) from None
+
+    @property
+    def auth_base_url(self) -> str:
+        """Token endpoints: auth.lazada.com/rest (or the configured/emulator host)."""
+        return (self.config.auth_base_url or self.config.base_url or AUTH_URL).rstrip(
+            "/"
+        )
+
+    def _app_key(self) -> str:
+        if not self.config.app_key:
+            raise AuthorizationError("Lazada app_key is not configured")
+        return str(self.config.app_key)
+
+    def _app_secret(self) -> str:
+        if not self.config.app_secret:
+            raise AuthorizationError("Lazada app_secret is not configured")
+        return self.config.app_secret
+
+    def _signed(
+        self, path: str, params: Mapping[str, Any] | None, with_token: bool
+    ) -> dict[str, str]:
+        merged = {
+            key: _param_text(value)
+            for key, value in (params or {}).items()
+            if value is not None
+        }
+        merged["app_key"] = self._app_key()
+        merged["timestamp"] = str(int(self.now().timestamp() * 1000))
+        merged["sign_method"] = "sha256"
+        if with_token:
+            token = self.config.access_token
+            if not token:
+                raise TokenExpired("no Lazada access token yet", code="no_token")
+            merged["access_token"] = token
+        merged["sign"] = sign(self._app_secret(), path, merged)
+        return merged
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        auth_host: bool = False,
+        with_token: bool = True,
+        idempotent: bool = True,
+    ) -> dict[str, Any]:
+        url = (self.auth_base_url if auth_host else self.base_url) + path
+
+        def signed() -> dict[str, str]:
+            return self._signed(path, params, with_token)
+
+        post = method.upper() == "POST"
+        return self.transport.request(
+            method,
+            url,
+            parse=self._parse,
+            params=None if post else signed,
+            form=signed if post else None,
+            limiter=self.limiter,
+            idempotent=idempotent,
+            timeout=self.config.timeout,
+        )
+
+    def _parse(self, response: requests.Response) -> dict[str, Any]:
+        """Decode Lazada's envelope or raise the matching PlatformError."""
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        try:
+            data = clean_json(response.json())
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            if status == 429:
+                raise RateLimited(
+                    "Lazada throttled the call (HTTP 429)",
+                    retry_after=retry_after,
+                    http_status=status,
+                )
+            raise TransientError(
+                f"Lazada returned a non-JSON response (HTTP {status})",
+                code="bad_response",
+                http_status=status,
+            )
+        request_id = _text(data.get("request_id"))
+        code = _text(data.get("code"))
+        if status == 429:
+            raise RateLimited(
+                f"Lazada throttled the call: {self._scrub(data.get('message'))}",
+                retry_after=retry_after,
+                code=code or "http_429",
+                request_id=request_id,
+                http_status=status,
+            )
+        if code not in (None, "0"):
+            error = self._error(
+                code, _text(data.get("type")), data.get("message"), request_id, status
+            )
+            if isinstance(error, RateLimited) and retry_after is not None:
+                error.retry_after = retry_after
+            error.detail = data.get("detail")
+            raise error
+        if status >= 500:
+            raise TransientError(
+                f"Lazada HTTP {status}", request_id=request_id, http_status=status
+            )
+        if status >= 400:
+            raise PermanentError(
+                f"Lazada HTTP {status}", request_id=request_id, http_status=status
+            )
+        return data
+
+    def _scrub(self, text: Any) -> str:
+        return scrub_text(str(text or ""), self.config.secrets())
+
+    def _error(
+        self,
+        code: str,
+        error_type: str | None,
+        message: Any,
+        request_id: str | None,
+        status: int,
+    ) -> PlatformError:
+        """Map a Lazada error code and type to the error family."""
+        text = self._scrub(message)
+        kwargs = {"code": code, "request_id": request_id, "http_status": status}
+        label = f"Lazada {code}" + (f" ({error_type})" if error_type else "")
+        description = f"{label}: {text}" if text else label
+        if code in _TOKEN_CODES:
+            return TokenExpired(description, **kwargs)
+        if code in _AUTH_CODES:
+            return AuthorizationError(description, **kwargs)
+        if code in _RATE_CODES:
+            return RateLimited(description, retry_after=None, **kwargs)
+        if (
+            (error_type or "").upper() == "SYSTEM"
+            or code in _TRANSIENT_CODES
+            or status >= 500
+        ):
+            return TransientError(description, **kwargs)
+        return PermanentError(description, **kwargs)
+
+    # -------------------------------------------------------- authorization
+
+    def authorize_url(self, redirect_uri: str, state: str | None = None) -> str:
+        """The seller's consent page; it redirects to ``redirect_uri?code=..``."""
+        host = self.auth_base_url.removesuffix("/rest")
+        params = {
+            "response_type": "code",
+            "force_auth": "true",
+            "redirect_uri": redirect_uri,
+            "client_id": self._app_key(),
+        }
+        if state:
+            params["state"] = state
+        return f"{host}/oauth/authorize?{urlencode(params)}"
+
+    def exchange_code(self, code: str, **params: Any) -> TokenSet:
+        """Exchange the callback ``code`` (single use, 30 min) for tokens.
+
+        ``extra`` holds ``country_user_info`` (see :func:`country_sellers`),
+        ``country``, ``account`` and ``shop_id``: the seller id of this shop's
+        country. ``shop_id=`` (or a configured shop_external_id) must be one of
+        the token's sellers, else AuthorizationError (code ``seller_mismatch``).
+        """
+        data = self._request(
+            "POST",
+            "/auth/token/create",
+            params={"code": code},
+            auth_host=True,
+            with_token=False,
+            idempotent=False,
+        )
+        tokens = self._token_set(data, previous_refresh_expiry=None)
+        wanted = _text(params.get("shop_id")) or _text(self.config.shop_external_id)
+        sellers = country_sellers(tokens)
+        if wanted:
+            if sellers and wanted not in {s["seller_id"] for s in sellers}:
+                raise AuthorizationError(
+                    "the Lazada account authorized does not sell as this shop",
+                    code="seller_mismatch",
+                )
+            seller = wanted
+        else:
+            seller = self._seller_for_country(sellers)
+        if seller:
+            tokens.extra["shop_id"] = seller
+            self.config.shop_external_id = seller
+        with self._token_lock:
+            self._store_tokens(tokens)
+        return tokens
+
+    def _seller_for_country(self, sellers: list[dict[str, str]]) -> str | None:
+        for row in sellers:
+            if row["country"] == self.country:
+                return row["seller_id"] or None
+        if len(sellers) == 1:
+            return sellers[0]["seller_id"] or None
+        return None
+
+    def _refresh_tokens(self) -> TokenSet:
+        if not self.config.refresh_token:
+            raise AuthorizationError("no Lazada refresh token: reconnect the shop")
+        data = self._request(
+            "POST",
+            "/auth/token/refresh",
+            params={"refresh_token": self.config.refresh_token},
+            auth_host=True,
+            with_token=False,
+            idempotent=False,
+        )
+        tokens = self._token_set(
+            data, previous_refresh_expiry=self.config.refresh_expires_at
+        )
+        if self.config.shop_external_id:
+            tokens.extra["shop_id"] = str(self.config.shop_external_id)
+        return tokens
+
+    def _token_set(
+        self, data: Mapping[str, Any], previous_refresh_expiry: datetime | None
+    ) -> TokenSet:
+        """TokenSet from a create/refresh answer.
+
+        ``refresh_expires_in`` counts down from the first grant (a refresh does
+        not extend it), so the expiry is recomputed and never moved later than
+        what was known before.
+        """
+        now = self.now()
+        with _malformed("token response", _text(data.get("request_id"))):
+            access = data["access_token"]
+            if not access:
+                raise ValueError("empty access_token")
+            expires_in = int(str(data.get("expires_in") or 0))
+            refresh_in = int(str(data.get("refresh_expires_in") or 0))
+            info = data.get("country_user_info")
+            if info is None:
+                info = data.get("country_user_info_list")
+            rows = [dict(r) for r in info or [] if isinstance(r, Mapping)]
+        refresh_expires = now + timedelta(seconds=refresh_in) if refresh_in else None
+        if previous_refresh_expiry is not None and (
+            refresh_expires is None or refresh_expires > previous_refresh_expiry
+        ):
+            refresh_expires = previous_refresh_expiry
+        extra: dict[str, Any] = {"country_user_info": rows}
+        for key in ("country", "account", "account_platform"):
+            if _text(data.get(key)):
+                extra[key] = str(data[key])
+        return TokenSet(
+            access_token=str(access),
+            refresh_token=_text(data.get("refresh_token")),
+            access_expires_at=now + timedelta(seconds=expires_in)
+            if expires_in
+            else None,
+            refresh_expires_at=refresh_expires,
+            extra=extra,
+        )
+
+    # --------------------------------------------------------------- orders
+
+    def _iter_order_refs_window(
+        self, since: datetime, until: datetime
+    ) -> Iterator[OrderRef]:
+        """Offset pages, sorted by update time; past the offset ceiling the window
+        start moves to the last update time seen and the offset restarts at 0."""
+        start, offset = since, 0
+        seen: set[str] = set()
+        limit = self.order_page_size
+        while True:
+            page = self._call(self._orders_page, start, until, offset)
+            body = _data(page, "order list")
+            last: datetime | None = None
+            with _malformed("order list", _text(page.get("request_id"))):
+                rows = body.get("orders") or []
+                if not isinstance(rows, list):
+                    raise TypeError("orders is not a list")
+                total = body.get("countTotal")
+                total = int(str(total)) if total not in (None, "") else None
+                refs = []
+                for row in rows:
+                    external_id = str(row["order_id"])
+                    updated = self._time(row.get("updated_at"))
+                    if updated is not None and (last is None or updated > last):
+                        last = updated
+                    statuses = row.get("statuses") or []
+                    refs.append(
+                        OrderRef(
+                            external_id=external_id,
+                            update_time=updated,
+                            status=",".join(sorted({str(s) for s in statuses})) or None,
+                        )
+                    )
+            for ref in refs:
+                if ref.external_id not in seen:
+                    seen.add(ref.external_id)
+                    yield ref
+            if len(rows) < limit or (total is not None and offset + len(rows) >= total):
+                return
+            offset += limit
+            if offset + limit > self.order_offset_ceiling:
+                if last is None or last <= start:
+                    raise PermanentError(
+                        "Lazada order list: more orders share one update time than "
+                        "the offset limit lets us page through",
+                        code="offset_ceiling",
+                    )
+                start, offset = last, 0
+
+    def _orders_page(
+        self, since: datetime, until: datetime, offset: int
+    ) -> dict[str, Any]:
+        end = until.replace(microsecond=0)
+        if until.microsecond:
+            end += timedelta(seconds=1)
+        return self._request(
+            "GET",
+            "/orders/get",
+            params={
+                "update_after": _iso(since.replace(microsecond=0)),
+                "update_before": _iso(end),
+                "sort_by": "updated_at",
+                "sort_direction": "ASC",
+                "limit": self.order_page_size,
+                "offset": offset,
+            },
+        )
+
+    def _get_orders_batch(self, ids: list[str]) -> list[Order]:
+        headers: dict[str, Mapping[str, Any]] = {}
+        for external_id in ids:
+            if not external_id.isdigit():
+                continue  # Lazada order ids are numbers: not one of this shop's
+            try:
+                data = self._request(
+                    "GET", "/order/get", params={"order_id": external_id}
+                )
+            except AuthorizationError:
+                raise
+            except PermanentError as exc:
+                if exc.code in _UNKNOWN_ORDER_CODES:
+                    continue
+                raise
+            headers[external_id] = _data(data, "order")
+        if not headers:
+            return []
+        items = self._order_items(list(headers))
+        orders = []
+        for external_id, row in headers.items():
+            try:
+                with _malformed("order"):
+                    orders.append(self._to_order(row, items.get(external_id) or []))
+            except PermanentError as exc:
+                # One unreadable order must not block the others of its batch.
+                orders.append(self._unreadable_order(external_id, row, str(exc)))
+        return orders
+
+    def _order_items(self, ids: list[str]) -> dict[str, list[Mapping[str, Any]]]:
+        data = self._request(
+            "GET", "/orders/items/get", params={"order_ids": f"[{','.join(ids)}]"}
+        )
+        rows = _data(data, "order items", list)
+        found: dict[str, list[Mapping[str, Any]]] = {}
+        with _malformed("order items", _text(data.get("request_id"))):
+            for row in rows:
+                items = row.get("order_items") or []
+                if not isinstance(items, list):
+                    raise TypeError("order_items is not a list")
+                found[str(row["order_id"])] = [i for i in items if isinstance(i, dict)]
+        return found
+
+    def _unreadable_order(
+        self, external_id: str, row: Mapping[str, Any], problem: str
+    ) -> Order:
+        try:
+            update_time = self._time(row.get("updated_at"))
+        except (TypeError, ValueError, OverflowError):
+            update_time = None
+        statuses = row.get("statuses") if isinstance(row.get("statuses"), list) else []
+        status = ",".join(sorted({str(s) for s in statuses})) or "unknown"
+        return Order(
+            external_id=external_id[:64],
+            status=status[:64],
+            state="pending",
+            create_time=None,
+            update_time=update_time,
+            currency="",
+            total_amount=ZERO,
+            raw={"order": dict(row)},
+            problems=[problem],
+        )
+
+    def _time(self, value: Any) -> datetime | None:
+        """Parse Lazada's ISO (``T`` or space, ``+08:00`` or ``+0800``) or epoch."""
+        text = _text(value)
+        if text is None or text.lower() == "null":
+            return None
+        if text.isdigit():
+            return _epoch_time(text)
+        text = text.replace("Z", "+00:00")
+        match = _TZ_COMPACT.search(text)
+        if match:
+            sign_, hours, minutes = match.groups()
+            text = text[: match.start()] + f"{sign_}{hours}:{minutes}"
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+        if moment.tzinfo is None:
+            offset = timedelta(hours=UTC_OFFSETS.get(self.country, 7))
+            moment = moment.replace(tzinfo=timezone(offset))
+        return moment.astimezone(timezone.utc)
+
+    def _to_order(
+        self, row: Mapping[str, Any], items: list[Mapping[str, Any]]
+    ) -> Order:
+        if not items:
+            raise ValueError("the order has no items")
+        live = [i for i in items if not _is_cancelled(i)]
+        cancelled = [i for i in items if _is_cancelled(i)]
+        address = self._to_address(row.get("address_shipping") or {})
+        first = live[0] if live else items[0]
+        buyer_name = " ".join(
+            t
+            for t in (
+                _text(row.get("customer_first_name")),
+                _text(row.get("customer_last_name")),
+            )
+            if t
+        )
+        payment = _text(row.get("payment_method"))
+        packages: dict[str, Package] = {}
+        for item in live:
+            number = _text(item.get("package_id")) or _text(item.get("tracking_code"))
+            if number and number not in packages:
+                packages[number] = Package(
+                    package_number=_text(item.get("package_id")),
+                    tracking_number=_text(item.get("tracking_code")),
+                    carrier=_text(item.get("shipment_provider")),
+                    logistics_status=_text(item.get("status")),
+                )
+        order = Order(
+            external_id=str(row["order_id"]),
+            status=",".join(sorted({str(i["status"]) for i in items})),
+            state=order_state(items),
+            create_time=self._time(row.get("created_at")),
+            update_time=self._time(row.get("updated_at")),
+            currency=str(
+                first.get("currency") or CURRENCIES.get(self.country) or "VND"
+            ),
+            total_amount=ZERO,
+            lines=[self._to_line(i) for i in live],
+            cancelled_lines=[self._to_line(i) for i in cancelled],
+            buyer=Buyer(
+                external_id=_text(row.get("buyer_id")) or _text(first.get("buyer_id")),
+                name=buyer_name or address.name,
+                phone=address.phone,
+            ),
+            shipping_address=address,
+            payment_method=payment,
+            cod=(payment or "").upper() == "COD",
+            pay_time=_epoch_time(first.get("payment_time")),
+            note=_text(row.get("remarks")),
+            buyer_message=_text(row.get("buyer_note")),
+            cancel_reason=next(
+                (_text(i.get("reason")) for i in cancelled if _text(i.get("reason"))),
+                None,
+            ),
+            cancelled_by=next(
+                (
+                    _text(i.get("cancel_return_initiator"))
+                    for i in cancelled
+                    if _text(i.get("cancel_return_initiator"))
+                ),
+                None,
+            ),
+            shipping_carrier=_text(first.get("shipment_provider")),
+            packages=list(packages.values()),
+            raw={"order": dict(row), "items": [dict(i) for i in items]},
+        )
+        self._fill_amounts(order, row, live, bool(cancelled))
+        return order
+
+    @staticmethod
+    def _to_line(item: Mapping[str, Any]) -> OrderLine:
+        price = to_money(item["item_price"])
+        name = " - ".join(
+            t for t in (_text(item.get("name")), _text(item.get("variation"))) if t
+        )
+        return OrderLine(
+            external_id=str(item["order_item_id"]),
+            item_id=_text(item.get("product_id")) or "",
+            variant_id=_text(item.get("sku_id")),
+            sku=_text(item.get("sku")),
+            name=name,
+            quantity=1,
+            unit_price=price,
+            discounted_unit_price=price,
+            status=str(item["status"]),
+        )
+
+    def _to_address(self, addr: Mapping[str, Any]) -> Address:
+        """address1 detail, address3 province, address4 city/district, address5
+        third level (the ward in Vietnam), post_code, country (a name)."""
+        country = _text(addr.get("country"))
+        code = COUNTRY_NAMES.get((country or "").lower())
+        if code is None and country and len(country) == 2:
+            code = country.upper()
+        code = code or self.country.upper()
+        street = _text(addr.get("address1"))
+        state = _text(addr.get("address3"))
+        level2 = _text(addr.get("address4")) or _text(addr.get("city"))
+        ward = _text(addr.get("address5"))
+        if code == "VN":
+            district, city = level2, None
+        else:
+            district, city = _text(addr.get("addressDsitrict")), level2
+        name = " ".join(
+            t
+            for t in (_text(addr.get("first_name")), _text(addr.get("last_name")))
+            if t
+        )
+        return Address(
+            name=name or None,
+            phone=_text(addr.get("phone")),
+            full_address=", ".join(
+                t for t in (street, ward, district, city, state) if t
+            )
+            or None,
+            street=street,
+            ward=ward,
+            district=district,
+            city=city,
+            state=state,
+            zip=_text(addr.get("post_code")),
+            country_code=code,
+        )
+
+    @staticmethod
+    def _fill_amounts(
+        order: Order,
+        row: Mapping[str, Any],
+        live: list[Mapping[str, Any]],
+        has_cancelled: bool,
+    ) -> None:
+        """Fill the amount components so that ``order.check_total() == 0``."""
+        complete = True
+        other = ZERO
+        ship_net = ship_original = ship_discount = ZERO
+        originals_known = True
+        for item in live:
+            price = to_money(item["item_price"])
+            seller = to_money(item.get("voucher_seller"))
+            platform = to_money(item.get("voucher_platform"))
+            order.seller_voucher += seller
+            order.platform_voucher += platform
+            if item.get("paid_price") in (None, ""):
+                complete = False
+            else:
+                other += price - to_money(item["paid_price"]) - seller - platform
+            ship_net += to_money(item.get("shipping_amount"))
+            if item.get("shipping_fee_original") in (None, ""):
+                originals_known = False
+            ship_original += to_money(item.get("shipping_fee_original"))
+            ship_discount += to_money(item.get("shipping_fee_discount_seller"))
+            ship_discount += to_money(item.get("shipping_fee_discount_platform"))
+        if originals_known and ship_original - ship_discount == ship_net:
+            order.shipping_fee, order.shipping_discount = ship_original, ship_discount
+        else:
+            order.shipping_fee, order.shipping_discount = ship_net, ZERO
+        if other > 0:
+            order.other_discounts += other
+        else:
+            order.other_fees -= other
+        if other:
+            complete = False
+        computed = order.computed_total()
+        if has_cancelled or row.get("price") in (None, ""):
+            order.total_amount = computed
+        else:
+            order.total_amount = (
+                to_money(row["price"])
+                - to_money(row.get("voucher"))
+                + to_money(row.get("shipping_fee"))
+            )
+        residual = order.check_total()
+        if residual:
+            complete = False
+            _logger.warning(
+                "Lazada order %s items differ from its total by %s",
+                order.external_id,
+                residual,
+            )
+            if residual > 0:
+                order.other_discounts += residual
+            else:
+                order.other_fees -= residual
+        order.amounts_complete = complete
+
+    # ------------------------------------------------------------- listings
+
+    def iter_listings(self, filter_: str = "all") -> Iterator[Listing]:
+        """Yield one Listing per SKU of every product (``filter`` all by default)."""
+        offset = 0
+        limit = self.product_page_size
+        while True:
+            page = self._call(self._products_page, offset, filter_)
+            body = _data(page, "product list")
+            listings = []
+            with _malformed("product list", _text(page.get("request_id"))):
+                products = body.get("products") or []
+                if not isinstance(products, list):
+                    raise TypeError("products is not a list")
+                total = body.get("total_products")
+                total = int(str(total)) if total not in (None, "") else None
+                for product in products:
+                    listings.extend(self._product_listings(product))
+            yield from listings
+            if len(products) < limit or (
+                total is not None and offset + len(products) >= total
+            ):
+                return
+            offset += limit
+
+    def _products_page(self, offset: int, filter_: str) -> dict[str, Any]:
+        return self._request(
+            "GET",
+            "/products/get",
+            params={
+                "filter": filter_,
+                "limit": self.product_page_size,
+                "offset": offset,
+            },
+        )
+
+    @staticmethod
+    def _product_listings(product: Mapping[str, Any]) -> list[Listing]:
+        item_id = str(product["item_id"])
+        attributes = product.get("attributes") or {}
+        name = str(attributes.get("name") or "")
+        rows = []
+        for sku in product.get("skus") or []:
+            price = sku.get("price")
+            quantity = sku.get("quantity")
+            rows.append(
+                Listing(
+                    item_id=item_id,
+                    variant_id=str(sku["SkuId"]),
+                    sku=_text(sku.get("SellerSku")),
+                    name=name,
+                    status=_text(sku.get("Status")) or _text(product.get("status")),
+                    price=to_money(price) if price not in (None, "") else None,
+                    stock=int(str(quantity)) if quantity not in (None, "") else None,
+                    raw={"item_id": item_id, **dict(sku)},
+                )
+            )
+        return rows
+
+    # ----------------------------------------------------- stock and prices
+
+    def _update_stock_batch(
+        self, item_id: str | None, updates: list[StockUpdate]
+    ) -> list[UpdateResult]:
+        return self._send_update(
+            updates, "Quantity", lambda u: str(max(0, int(u.quantity)))
+        )
+
+    def _update_price_batch(
+        self, item_id: str | None, updates: list[PriceUpdate]
+    ) -> list[UpdateResult]:
+        return self._send_update(updates, "Price", lambda u: _decimal_text(u.price))
+
+    @staticmethod
+    def update_payload(
+        updates: list[StockUpdate] | list[PriceUpdate], tag: str, value_of: Any
+    ) -> str:
+        """The ``<Request><Product><Skus>`` XML of an update, escaped by ElementTree."""
+        root = ET.Element("Request")
+        skus = ET.SubElement(ET.SubElement(root, "Product"), "Skus")
+        for update in updates:
+            node = ET.SubElement(skus, "Sku")
+            ET.SubElement(node, "ItemId").text = str(update.item_id)
+            if update.variant_id not in (None, "", "0"):
+                ET.SubElement(node, "SkuId").text = str(update.variant_id)
+            if update.sku:
+                ET.SubElement(node, "SellerSku").text = str(update.sku)
+            ET.SubElement(node, tag).text = value_of(update)
+        return ET.tostring(root, encoding="unicode")
+
+    def _send_update(
+        self,
+        updates: list[StockUpdate] | list[PriceUpdate],
+        tag: str,
+        value_of: Any,
+    ) -> list[UpdateResult]:
+        """Send one batch; SKUs Lazada names as failed are reported, the others
+        are sent once more on their own (values are absolute: resending is safe)."""
+        failed: dict[int, tuple[str, str]] = {}
+        pending = list(range(len(updates)))
+        for _round in range(2):
+            batch = [updates[i] for i in pending]
+            try:
+                self._request(
+                    "POST",
+                    "/product/price_quantity/update",
+                    params={"payload": self.update_payload(batch, tag, value_of)},
+                )
+            except AuthorizationError:
+                raise
+            except PermanentError as exc:
+                named = self._failed_skus(batch, getattr(exc, "detail", None))
+                if not named or _round == 1:
+                    for index in pending:
+                        failed.setdefault(
+                            index, (exc.code or "failed", exc.message or "")
+                        )
+                    break
+                for position, message in named.items():
+                    failed[pending[position]] = (exc.code or "failed", message)
+                pending = [index for n, index in enumerate(pending) if n not in named]
+                if not pending:
+                    break
+                continue
+            break
+        results = []
+        for index, update in enumerate(updates):
+            if index in failed:
+                code, message = failed[index]
+                results.append(
+                    UpdateResult(
+                        update.item_id,
+                        update.variant_id,
+                        update.sku,
+                        False,
+                        code,
+                        self._scrub(message),
+                    )
+                )
+            else:
+                results.append(
+                    UpdateResult(update.item_id, update.variant_id, update.sku, True)
+                )
+        return results
+
+    @staticmethod
+    def _failed_skus(
+        batch: list[StockUpdate] | list[PriceUpdate], detail: Any
+    ) -> dict[int, str]:
+        """Positions in ``batch`` that an error's ``detail`` list names."""
+        if not isinstance(detail, list):
+            return {}
+        named: dict[int, str] = {}
+        for row in detail:
+            if not isinstance(row, Mapping):
+                continue
+            seller_sku = _text(row.get("seller_sku") or row.get("SellerSku"))
+            sku_id = _text(row.get("sku_id") or row.get("SkuId"))
+            message = str(row.get("message") or row.get("field") or "failed")
+            for position, update in enumerate(batch):
+                if (seller_sku and update.sku == seller_sku) or (
+                    sku_id and str(update.variant_id) == sku_id
+                ):
+                    named[position] = message
+        return named
+
+    # -------------------------------------------------------------- webhooks
+
+    def verify_webhook(
+        self, url: str, headers: Mapping[str, str], body: bytes
+    ) -> Event:
+        """Verify a Lazada push (see :meth:`Platform.verify_webhook`).
+
+        ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body); the
+        URL is not signed. ``timestamp`` is in ms (trade orders) or seconds
+        (other messages); both are checked against the tolerance.
+        """
+        key, app_key = self.config.app_secret, self.config.app_key
+        if not key or not app_key:
+            raise WebhookRejected("no_secret", status=401)
+        given = _header(headers, "Authorization")
+        if not given:
+            raise WebhookRejected("missing_signature", status=401)
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+        expected = push_signature(str(app_key), key, raw).encode()
+        if not hmac.compare_digest(expected, given.strip().lower().encode()):
+            raise WebhookRejected("bad_signature", status=401)
+        try:
+            message = clean_json(json.loads(raw))
+        except ValueError as exc:
+            raise WebhookRejected("bad_body", status=400) from exc
+        if not isinstance(message, dict):
+            raise WebhookRejected("bad_body", status=400)
+        try:
+            sent_at = _epoch_time(message.get("timestamp"))
+        except (TypeError, ValueError, OverflowError, OSError) as exc:
+            raise WebhookRejected("bad_timestamp", status=403) from exc
+        self._check_freshness(sent_at)
+        try:
+            return self.event_from_message(message)
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise WebhookRejected("bad_body", status=400) from exc
+
+    def event_from_message(self, message: Mapping[str, Any]) -> Event:
+        """Normalise a push message.
+
+        Dedup keys: trade order messages (0) ``lazada:0:seller:order:line:status:
+        status_update_time``; reverse orders (10) add the reverse order id and
+        status; anything else is the sha256 of the canonical JSON.
+        """
+        message_type = int(str(message.get("message_type")))
+        data = message.get("data")
+        data = data if isinstance(data, Mapping) else {}
+        seller = _text(message.get("seller_id"))
+        if seller in (None, "null"):
+            seller = _text(data.get("seller_id"))
+        order_id = _text(data.get("trade_order_id"))
+        line_id = _text(data.get("trade_order_line_id"))
+        changed = data.get("status_update_time")
+        if message_type == 0 and order_id:
+            status = _text(data.get("order_status"))
+            dedup = f"lazada:0:{seller}:{order_id}:{line_id}:{status}:{changed}"
+        elif message_type == 10 and order_id:
+            status = _text(data.get("reverse_status"))
+            reverse = _text(data.get("reverse_order_id"))
+            dedup = (
+                f"lazada:10:{seller}:{order_id}:{line_id}:{reverse}:{status}:{changed}"
+            )
+        else:
+            status = None
+            canonical = json.dumps(message, sort_keys=True, separators=(",", ":"))
+            dedup = "lazada:" + hashlib.sha256(canonical.encode()).hexdigest()
+        if message_type == 8:
+            update_time = _epoch_time(data.get("auth_expiry_time"))
+        else:
+            update_time = _epoch_time(changed) or _epoch_time(message.get("timestamp"))
+        return Event(
+            platform=self.name,
+            dedup_key=dedup,
+            kind=PUSH_KINDS.get(message_type, "other"),
+            code=str(message_type),
+            shop_external_id=seller,
+            order_external_id=order_id if message_type in (0, 10) else None,
+            status=status,
+            update_time=update_time,
+            raw=dict(message),
+        )
+
+    def fetch_lost_events(self) -> list[Event]:
+        """Lazada keeps no lost pushes: the scheduled order sync covers misses."""
+        return []
