@@ -96,7 +96,6 @@ class EntroMarketplaceEvent(models.Model):
                 ]
             )
         )
-        shops = credentials.shop_id
         url = self._webhook_url(platform)
         tried = set()
         rejection = WebhookRejected("no_secret", status=401)
@@ -114,7 +113,12 @@ class EntroMarketplaceEvent(models.Model):
                     rejection = exc
                     continue
                 raise
-            same_app = shops.filtered(lambda s, key=shop.app_key: s.app_key == key)
+            # every shop of this app, those sharing another's credentials included
+            same_app = (
+                self.env["entro.marketplace.shop"]
+                .sudo()
+                .search([("platform", "=", platform), ("app_key", "=", shop.app_key)])
+            )
             external_id = str(event.shop_external_id or "")
             target = same_app.filtered(
                 lambda s, ext=external_id: bool(ext) and s.external_id == ext

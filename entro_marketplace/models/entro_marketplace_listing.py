@@ -164,15 +164,22 @@ class EntroMarketplaceListing(models.Model):
 
     @api.model
     def _product_for_line(self, shop, line):
-        """The product of an order line: its listing, else its SKU."""
-        listing = self.search(
-            [
-                ("shop_id", "=", shop.id),
-                ("item_id", "=", str(line.item_id)),
-                ("variant_id", "=", str(line.variant_id or "0")),
-                ("product_id", "!=", False),
-            ],
-            limit=1,
+        """The product of an order line: its listing, else its SKU.
+
+        The listing is found by item and variant, or by variant alone when the
+        platform's order lines carry no item id (Lazada's SkuId is unique).
+        """
+        domain = [
+            ("shop_id", "=", shop.id),
+            ("variant_id", "=", str(line.variant_id or "0")),
+            ("product_id", "!=", False),
+        ]
+        if line.item_id:
+            domain.append(("item_id", "=", str(line.item_id)))
+        listing = (
+            self.search(domain, limit=1)
+            if line.item_id or line.variant_id
+            else self.browse()
         )
         if listing:
             return listing.product_id

@@ -334,7 +334,51 @@ class EntroMarketplaceOrder(models.Model):
                 fields.Command.create(line) for line in self._prepare_lines(order)
             ]
             self._check_total(order, sale)
+        elif sale.state == "sale" and order.state != "cancelled":
+            self._sync_confirmed_sale(order, sale)
         self._follow_status(order, sale)
+
+    def _sync_confirmed_sale(self, order, sale):
+        """Units the platform cancelled inside a live order leave the sale order
+        (their reservation freed); adjustment lines follow the platform's amounts.
+        """
+        cancelled = {line.external_id for line in order.cancelled_lines}
+        changed = False
+        for line in sale.order_line.filtered(
+            lambda sol: sol.entro_external_line_id in cancelled and sol.product_uom_qty
+        ):
+            if line.qty_delivered:
+                self.shop_id._schedule_activity(
+                    _("Cancelled on the platform after delivery"),
+                    _(
+                        "%(order)s: %(product)s was cancelled on the platform after "
+                        "it was delivered; handle the return by hand.",
+                        order=self.name,
+                        product=line.product_id.display_name,
+                    ),
+                    record=sale,
+                )
+                continue
+            line.product_uom_qty = 0
+            changed = True
+        wanted = {
+            values["product_id"]: values
+            for values in self._prepare_adjustment_lines(order)
+        }
+        adjustment_products = {self.env.ref(xmlid).id for _a, xmlid, _s in ADJUSTMENTS}
+        rounding = sale.currency_id.rounding
+        for line in sale.order_line.filtered(
+            lambda sol: sol.product_id.id in adjustment_products
+        ):
+            target = wanted.pop(line.product_id.id, {"price_unit": 0.0})["price_unit"]
+            if float_compare(line.price_unit, target, precision_rounding=rounding):
+                line.price_unit = target
+                changed = True
+        if wanted:
+            sale.order_line = [fields.Command.create(v) for v in wanted.values()]
+            changed = True
+        if changed:
+            self._check_total(order, sale)
 
     def _prepare_lines(self, order):
         return self._prepare_product_lines(order) + self._prepare_adjustment_lines(

@@ -115,6 +115,29 @@ class EntroMarketplaceShop(models.Model):
         help="Warn this many days before the refresh token or the authorization ends.",
     )
     token_warning_sent_for = fields.Datetime(readonly=True, copy=False)
+    country_code = fields.Selection(
+        [
+            ("vn", "Vietnam"),
+            ("sg", "Singapore"),
+            ("th", "Thailand"),
+            ("my", "Malaysia"),
+            ("ph", "Philippines"),
+            ("id", "Indonesia"),
+        ],
+        string="Market",
+        default="vn",
+        help="The country of this shop, for platforms that have a host per country "
+        "(Lazada).",
+    )
+    credential_shop_id = fields.Many2one(
+        "entro.marketplace.shop",
+        string="Uses the Authorization of",
+        readonly=True,
+        copy=False,
+        index=True,
+        help="For a cross-border seller whose one authorization serves several "
+        "countries: the shop that holds the shared tokens.",
+    )
     api_base_url = fields.Char(
         string="API Host",
         help="Leave empty for the platform's production host. Set it for a sandbox "
@@ -223,14 +246,15 @@ class EntroMarketplaceShop(models.Model):
                 shop._credential().app_secret_enc = crypto.encrypt(shop.app_secret)
 
     def _compute_credentials(self):
+        owners = {shop.id: (shop.credential_shop_id or shop).id for shop in self}
         credentials = (
             self.env["entro.marketplace.credential"]
             .sudo()
-            .search([("shop_id", "in", self.ids)])
+            .search([("shop_id", "in", list(set(owners.values())))])
         )
         by_shop = {c.shop_id.id: c for c in credentials}
         for shop in self:
-            cred = by_shop.get(shop.id)
+            cred = by_shop.get(owners.get(shop.id))
             shop.has_app_secret = bool(cred and cred.app_secret_enc)
             shop.has_tokens = bool(cred and cred.access_token_enc)
             shop.access_expires_at = cred.access_expires_at if cred else False
@@ -311,11 +335,16 @@ class EntroMarketplaceShop(models.Model):
     # ---------------------------------------------------------------- credentials
 
     def _credential(self):
-        """This shop's credential record (as superuser), created when missing."""
+        """This shop's credential record (as superuser), created when missing.
+
+        Shops of one cross-border authorization share the owner's credentials
+        (one single-use refresh token for all of them).
+        """
         self.ensure_one()
+        owner = self.credential_shop_id or self
         Credential = self.env["entro.marketplace.credential"].sudo()
-        return Credential.search([("shop_id", "=", self.id)], limit=1) or (
-            Credential.create({"shop_id": self.id})
+        return Credential.search([("shop_id", "=", owner.id)], limit=1) or (
+            Credential.create({"shop_id": owner.id})
         )
 
     def _secrets(self):
@@ -376,11 +405,13 @@ class EntroMarketplaceShop(models.Model):
     def _platform_config(self):
         self.ensure_one()
         secrets_ = self._secrets()
+        # Odoo's empty fields are False; the platform layer expects None
         return ShopConfig(
-            app_key=self.app_key,
+            app_key=self.app_key or None,
             app_secret=secrets_["app_secret"],
             base_url=self.api_base_url or None,
-            shop_external_id=self.external_id,
+            shop_external_id=self.external_id or None,
+            country=self.country_code or None,
             access_token=secrets_["access_token"],
             refresh_token=secrets_["refresh_token"],
             access_expires_at=to_aware(self.access_expires_at),
@@ -555,12 +586,14 @@ class EntroMarketplaceShop(models.Model):
         log = self.env["entro.marketplace.log"]._buffer(self, "connect")
         try:
             client = self._platform_client(api_log=log)
-            external_id = params.get("shop_id") or self.external_id
+            external_id = params.get("shop_id") or self.external_id or None
             if external_id:
                 client.config.shop_external_id = str(external_id)
             tokens = client.exchange_code(code, shop_id=external_id)
         finally:
             log.flush()
+        # the platform's own word on which seller/shop this is, when it gives one
+        external_id = (tokens.extra or {}).get("shop_id") or external_id
         self._write_tokens(tokens)
         self._credential().write(
             {"oauth_state_hash": False, "oauth_state_expires": False}
@@ -573,7 +606,58 @@ class EntroMarketplaceShop(models.Model):
             }
         )
         self.message_post(body=_("Shop connected on %s.", self._platform_label()))
+        self._connect_sibling_shops(tokens)
         return True
+
+    def _connect_sibling_shops(self, tokens):
+        """A cross-border authorization serves several countries: one shop each,
+        sharing this shop's credentials (created once, found again after)."""
+        self.ensure_one()
+        for row in (tokens.extra or {}).get("country_user_info") or []:
+            country = str(row.get("country") or "").lower()
+            seller = str(row.get("seller_id") or "")
+            if not seller or seller == self.external_id:
+                continue
+            if country not in dict(self._fields["country_code"].selection):
+                continue
+            sibling = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search(
+                    [("platform", "=", self.platform), ("external_id", "=", seller)],
+                    limit=1,
+                )
+            )
+            values = {
+                "credential_shop_id": self.id,
+                "state": "connected",
+                "app_key": self.app_key,
+                "api_base_url": self.api_base_url,
+            }
+            if sibling:
+                sibling.write(values)
+                continue
+            sibling = self.sudo().create(
+                dict(
+                    values,
+                    name=f"{self.name} ({country.upper()})",
+                    platform=self.platform,
+                    country_code=country,
+                    external_id=seller,
+                    company_id=self.company_id.id,
+                    warehouse_id=self.warehouse_id.id,
+                    user_id=self.user_id.id,
+                    sync_orders=self.sync_orders,
+                    sync_stock=self.sync_stock,
+                )
+            )
+            self.message_post(
+                body=_(
+                    "The same authorization serves %(shop)s: it was added, sharing "
+                    "this shop's tokens. Give it a pricelist in its currency.",
+                    shop=sibling.name,
+                )
+            )
 
     def _platform_label(self):
         return dict(PLATFORMS).get(self.platform, self.platform)
@@ -668,8 +752,11 @@ class EntroMarketplaceShop(models.Model):
             since = self.order_cursor - timedelta(minutes=self.order_overlap_minutes)
         else:
             since = now - timedelta(days=self.initial_sync_days)
+        # Platforms compare whole seconds: end the window after the current one,
+        # so that an order updated a moment ago is not left for the next run.
+        until = now + timedelta(seconds=1)
         with self._api_session("order sync") as client:
-            refs = list(client.iter_order_refs(to_aware(since), to_aware(now)))
+            refs = list(client.iter_order_refs(to_aware(since), to_aware(until)))
         known = self.env["entro.marketplace.order"]._latest_update_times(
             self, [r.external_id for r in refs]
         )

@@ -19,6 +19,13 @@ class EntroMarketplaceShopConnect(models.TransientModel):
         domain="[('company_id', '=', company_id)]",
         help="Orders ship from this warehouse, and its free stock is pushed.",
     )
+    country_code = fields.Selection(
+        lambda self: (
+            self.env["entro.marketplace.shop"]._fields["country_code"].selection
+        ),
+        string="Market",
+        default="vn",
+    )
     app_key = fields.Char("App Key / Partner ID", required=True)
     app_secret = fields.Char("App Secret / Partner Key", required=True)
     external_id = fields.Char(
@@ -38,6 +45,7 @@ class EntroMarketplaceShopConnect(models.TransientModel):
             {
                 "name": self.name,
                 "platform": self.platform,
+                "country_code": self.country_code,
                 "company_id": self.company_id.id,
                 "warehouse_id": self.warehouse_id.id,
                 "app_key": self.app_key,

@@ -436,8 +436,16 @@ class LazadaEmulator(EmulatorServer):
     # ------------------------------------------------------------ envelope
 
     def handle(self, request: Request) -> Response:
-        """Serve paths with or without the ``/rest`` prefix."""
-        if request.path.startswith("/rest/"):
+        """Serve paths with or without the ``/rest`` prefix.
+
+        ``/<country>/rest/...`` stands for that country's API host (Lazada picks
+        the venture by host: one cross-border token works on all of them).
+        """
+        parts = request.path.split("/", 3)
+        if len(parts) == 4 and parts[2] == "rest" and parts[1] in self.sellers:
+            request.country = parts[1]
+            request.path = "/" + parts[3]
+        elif request.path.startswith("/rest/"):
             request.path = request.path[len("/rest") :]
         return super().handle(request)
 
@@ -530,7 +538,8 @@ class LazadaEmulator(EmulatorServer):
                     "The specified access token is invalid or expired",
                 ),
             )
-        return params, grant["seller_id"], None
+        country = getattr(req, "country", None)
+        return params, self.sellers.get(country) or grant["seller_id"], None
 
     # ----------------------------------------------------------------- auth
 
