@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up (once) and run the product: Odoo with Entro's addons on
 # http://127.0.0.1:8069, in a database with demo data (ENTRO_DB, default "entro"),
-# and a sandbox shop fed by a Shopee emulator on 127.0.0.1:8911, so that orders flow.
+# and sandbox shops fed by Shopee and Lazada emulators on 127.0.0.1:8911 and 8912, so
+# that orders flow.
 # Stop it with Ctrl-C; PostgreSQL is stopped again if this script started it.
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
@@ -11,12 +12,13 @@ PORT=${ENTRO_HTTP_PORT:-8069}
 SANDBOX=${ENTRO_SANDBOX:-1}
 EMULATOR_PORT=${ENTRO_EMULATOR_PORT:-8911}
 ODOO_PID=
-EMULATOR_PID=
+EMULATOR_PIDS=()
 cleanup() {
-    if [ -n "$EMULATOR_PID" ] && kill -0 "$EMULATOR_PID" 2>/dev/null; then
-        kill -TERM "$EMULATOR_PID" 2>/dev/null || true
-        wait "$EMULATOR_PID" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "${EMULATOR_PIDS[@]}"; do
+        kill -TERM "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
     if [ -n "$ODOO_PID" ] && kill -0 "$ODOO_PID" 2>/dev/null; then
         kill -TERM "$ODOO_PID" 2>/dev/null || true
         wait "$ODOO_PID" 2>/dev/null || true
@@ -58,21 +60,34 @@ for _ in $(seq 1 120); do
     sleep 1
 done
 SANDBOX_LINE="Sandbox:           off (ENTRO_SANDBOX=0)"
-if [ "$SANDBOX" = 1 ]; then
-    # A fake partner key, known to the emulator only.
-    (cd "$ENTRO_ROOT" && exec "$VENV/bin/python" -m tests.emulators shopee \
-        --port "$EMULATOR_PORT" --partner-id 2001887 --partner-key sandbox-partner-key \
-        --orders 20 --items 12 --seed 1 --push-every "${ENTRO_SANDBOX_EVERY:-20}" \
-        --push-url "http://127.0.0.1:$PORT/entro/webhook/shopee") \
-        >"$ENTRO_STATE/log/emulator.log" 2>&1 &
-    EMULATOR_PID=$!
+EVERY=${ENTRO_SANDBOX_EVERY:-20}
+# start_sandbox PLATFORM PORT APP_KEY APP_SECRET EMULATOR_ARGS...: an emulator, then
+# a shop connected to it. Fake credentials, known to the emulator only.
+start_sandbox() {
+    local platform=$1 port=$2 key=$3 secret=$4
+    shift 4
+    (cd "$ENTRO_ROOT" && exec "$VENV/bin/python" -m tests.emulators "$platform" \
+        --port "$port" "$@" --orders 20 --items 12 --seed 1 --push-every "$EVERY" \
+        --push-url "http://127.0.0.1:$PORT/entro/webhook/$platform") \
+        >"$ENTRO_STATE/log/emulator-$platform.log" 2>&1 &
+    EMULATOR_PIDS+=($!)
     sleep 1
-    if (cd "$ENTRO_ROOT" && "$VENV/bin/python" setup/sandbox.py "http://127.0.0.1:$PORT" "$DB" \
-        "http://127.0.0.1:$EMULATOR_PORT" 2001887 sandbox-partner-key 12 1) \
-        >"$ENTRO_STATE/log/sandbox.log" 2>&1; then
-        SANDBOX_LINE="Sandbox:           shop 'Shopee Sandbox' fed by a Shopee emulator (a new order every ${ENTRO_SANDBOX_EVERY:-20} s): Marketplaces > Orders"
-    else
-        SANDBOX_LINE="Sandbox:           could not be set up; see $ENTRO_STATE/log/sandbox.log"
+    (cd "$ENTRO_ROOT" && "$VENV/bin/python" setup/sandbox.py "http://127.0.0.1:$PORT" "$DB" \
+        "$platform" "http://127.0.0.1:$port" "$key" "$secret" 12 1) \
+        >>"$ENTRO_STATE/log/sandbox.log" 2>&1
+}
+if [ "$SANDBOX" = 1 ]; then
+    : >"$ENTRO_STATE/log/sandbox.log"
+    ok=()
+    start_sandbox shopee "$EMULATOR_PORT" 2001887 sandbox-partner-key \
+        --partner-id 2001887 --partner-key sandbox-partner-key && ok+=(Shopee)
+    start_sandbox lazada "$((EMULATOR_PORT + 1))" 100200 sandbox-app-secret \
+        --app-key 100200 --app-secret sandbox-app-secret && ok+=(Lazada)
+    if [ ${#ok[@]} -gt 0 ]; then
+        SANDBOX_LINE="Sandbox:           ${ok[*]} shops fed by emulators (a new order every $EVERY s): Marketplaces > Orders"
+    fi
+    if [ ${#ok[@]} -lt 2 ]; then
+        SANDBOX_LINE="$SANDBOX_LINE; set-up problems in $ENTRO_STATE/log/sandbox.log"
     fi
 fi
 cat >&2 <<BANNER

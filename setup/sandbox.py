@@ -1,10 +1,13 @@
-"""Connect the sandbox shop of the demo to the Shopee emulator, as a seller would.
+"""Connect a sandbox shop of the demo to a platform emulator, as a seller would.
 
 Run by setup/run.sh once Odoo answers (Odoo's Python, repository root as the
 working directory). Idempotent: products and the shop are created once; the shop
 is authorized again at each run, because the emulator starts afresh.
 
-    python setup/sandbox.py ODOO_URL DB EMULATOR_URL PARTNER_ID PARTNER_KEY ITEMS SEED
+    python setup/sandbox.py ODOO_URL DB PLATFORM EMULATOR_URL \
+        APP_KEY APP_SECRET ITEMS SEED
+
+PLATFORM is shopee or lazada.
 """
 
 import sys
@@ -14,12 +17,32 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.emulators.shopee import generate_catalogue
+from tests.emulators import lazada as lazada_emulator
+from tests.emulators import shopee as shopee_emulator
 
-SHOP_NAME = "Shopee Sandbox"
+
+def catalogue_variants(platform, items, seed):
+    """(sku, name, price) of every variant the emulator's catalogue lists."""
+    if platform == "shopee":
+        for item in shopee_emulator.generate_catalogue(items, 3, seed=seed):
+            for model in item["models"] or [
+                {
+                    "model_sku": item["item_sku"],
+                    "model_name": "",
+                    "price": item["price"],
+                }
+            ]:
+                name = f"{item['item_name']} {model['model_name']}".strip()
+                yield model["model_sku"], name, model["price"]
+    else:
+        for product in lazada_emulator.generate_catalogue(items, 2, seed=seed):
+            for sku in product["skus"]:
+                name = f"{product['attributes']['name']} {sku['_variation']}".strip()
+                yield sku["SellerSku"], name, sku["price"]
 
 
-def main(odoo_url, db, emulator_url, partner_id, partner_key, items, seed):
+def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed):
+    shop_name = f"{platform.capitalize()} Sandbox"
     common = xmlrpc.client.ServerProxy(f"{odoo_url}/xmlrpc/2/common")
     uid = common.authenticate(db, "admin", "admin", {})
     if not uid:
@@ -41,51 +64,43 @@ def main(odoo_url, db, emulator_url, partner_id, partner_key, items, seed):
         [("name", "=", "VND"), ("active", "in", [True, False])],
     )
     rpc("res.currency", "write", vnd, {"active": True})
-    pricelist = rpc(
-        "product.pricelist", "search", [("name", "=", "Shopee Sandbox (VND)")]
-    )
+    pricelist = rpc("product.pricelist", "search", [("name", "=", "Sandbox (VND)")])
     if not pricelist:
         pricelist = [
             rpc(
                 "product.pricelist",
                 "create",
-                {"name": "Shopee Sandbox (VND)", "currency_id": vnd[0]},
+                {"name": "Sandbox (VND)", "currency_id": vnd[0]},
             )
         ]
     warehouse = rpc("stock.warehouse", "search", [], limit=1)
     stock_location = rpc("stock.warehouse", "read", warehouse, ["lot_stock_id"])[0]
     quants = []
-    for item in generate_catalogue(items, 3, seed=seed):
-        variants = item["models"] or [
-            {"model_sku": item["item_sku"], "model_name": "", "price": item["price"]}
-        ]
-        for variant in variants:
-            sku = variant["model_sku"]
-            if rpc("product.product", "search", [("default_code", "=", sku)]):
-                continue
-            name = f"{item['item_name']} {variant['model_name']}".strip()
-            product = rpc(
-                "product.product",
+    for sku, name, price in catalogue_variants(platform, items, seed):
+        if rpc("product.product", "search", [("default_code", "=", sku)]):
+            continue
+        product = rpc(
+            "product.product",
+            "create",
+            {
+                "name": name,
+                "default_code": sku,
+                "type": "consu",
+                "is_storable": True,
+                "list_price": price,
+            },
+        )
+        quants.append(
+            rpc(
+                "stock.quant",
                 "create",
                 {
-                    "name": name,
-                    "default_code": sku,
-                    "type": "consu",
-                    "is_storable": True,
-                    "list_price": variant["price"],
+                    "product_id": product,
+                    "location_id": stock_location["lot_stock_id"][0],
+                    "inventory_quantity": 50,
                 },
             )
-            quants.append(
-                rpc(
-                    "stock.quant",
-                    "create",
-                    {
-                        "product_id": product,
-                        "location_id": stock_location["lot_stock_id"][0],
-                        "inventory_quantity": 50,
-                    },
-                )
-            )
+        )
     if quants:
         # action_apply_inventory returns None, which XML-RPC cannot carry: run it
         # through a server action, which answers False.
@@ -112,25 +127,28 @@ def main(odoo_url, db, emulator_url, partner_id, partner_key, items, seed):
         )
         rpc("ir.actions.server", "unlink", [apply])
 
-    shop = rpc("entro.marketplace.shop", "search", [("name", "=", SHOP_NAME)])
+    # the emulator stands in for the platform's host (Lazada's API lives under /rest)
+    api_url = emulator_url + ("/rest" if platform == "lazada" else "")
+    shop = rpc("entro.marketplace.shop", "search", [("name", "=", shop_name)])
     if not shop:
         shop = [
             rpc(
                 "entro.marketplace.shop",
                 "create",
                 {
-                    "name": SHOP_NAME,
-                    "platform": "shopee",
-                    "app_key": str(partner_id),
-                    "app_secret": partner_key,
-                    "api_base_url": emulator_url,
+                    "name": shop_name,
+                    "platform": platform,
+                    "country_code": "vn",
+                    "app_key": str(app_key),
+                    "app_secret": app_secret,
+                    "api_base_url": api_url,
                     "warehouse_id": warehouse[0],
                     "pricelist_id": pricelist[0],
                     "push_delay": 5,
                 },
             )
         ]
-    rpc("entro.marketplace.shop", "write", shop, {"api_base_url": emulator_url})
+    rpc("entro.marketplace.shop", "write", shop, {"api_base_url": api_url})
     # The seller's browser: Odoo sends it to the consent page, which sends it back.
     browser = requests.Session()
     browser.post(
@@ -150,11 +168,11 @@ def main(odoo_url, db, emulator_url, partner_id, partner_key, items, seed):
         raise SystemExit(f"sandbox: the shop did not connect (state {state})")
     rpc("entro.marketplace.shop", "action_import_listings", shop)
     rpc("entro.marketplace.shop", "action_sync_orders", shop)
-    print(f"sandbox: '{SHOP_NAME}' connected to the Shopee emulator; orders follow")
+    print(f"sandbox: '{shop_name}' connected to its emulator; orders follow")
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 8:
+    if len(sys.argv) != 9 or sys.argv[3] not in ("shopee", "lazada"):
         raise SystemExit(__doc__)
-    url, database, emu, pid, key, n_items, seed_ = sys.argv[1:]
-    main(url, database, emu, int(pid), key, int(n_items), int(seed_))
+    url, database, platform_, emu, key, secret, n_items, seed_ = sys.argv[1:]
+    main(url, database, platform_, emu, key, secret, int(n_items), int(seed_))

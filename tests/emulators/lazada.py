@@ -656,7 +656,7 @@ class LazadaEmulator(EmulatorServer):
         status: str,
         push_url: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Change the status of some items (None = all), bump updated_at, and
+        """Change the status of some items (None = all live ones), bump updated_at, and
         return (and push to ``push_url``) one message_type 0 per item."""
         messages = []
         with self.store.lock:
@@ -666,6 +666,9 @@ class LazadaEmulator(EmulatorServer):
             order["updated_at"] = _iso(now)
             wanted = {str(i) for i in item_ids} if item_ids is not None else None
             for item in order["_items"]:
+                # "all" means all live units: Lazada never revives a cancelled one
+                if wanted is None and item["status"] == "canceled":
+                    continue
                 if wanted is not None and str(item["order_item_id"]) not in wanted:
                     continue
                 item["status"] = status

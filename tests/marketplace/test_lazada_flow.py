@@ -212,3 +212,46 @@ class TestLazadaCrossBorder(LazadaFlowCase):
             .search_count([("shop_id", "in", (shop | sibling).ids)]),
             1,
         )
+
+
+class TestLazadaBatchesAndFaults(LazadaFlowCase):
+    catalogue_items = 45  # more SKUs than one stock call may carry
+
+    def test_stock_of_many_skus_in_calls_of_at_most_50(self):
+        self.shop.action_import_listings()
+        run_jobs(self.env)
+        listings = self.env["entro.marketplace.listing"].search(
+            [("shop_id", "=", self.shop.id)]
+        )
+        self.assertGreater(len(listings), 50)
+        run_jobs(self.env)
+        self.emulator.journal.clear()
+        for index, product in enumerate(listings.product_id):
+            self.env["stock.quant"].with_context(inventory_mode=True).create(
+                {
+                    "product_id": product.id,
+                    "location_id": self.warehouse.lot_stock_id.id,
+                    "inventory_quantity": 7 + index,
+                }
+            ).action_apply_inventory()
+        run_jobs(self.env)
+        calls = self.emulator.journal.entries("/product/price_quantity/update")
+        counts = [
+            parse_qs(call.body.decode())["payload"][0].count("<Sku>") for call in calls
+        ]
+        self.assertEqual(sum(counts), len(listings))
+        self.assertLessEqual(max(counts), 50)
+        self.assertEqual(len(calls), math.ceil(len(listings) / 50))
+
+    def test_5xx_and_429_bursts_lose_nothing(self):
+        orders = self.add_orders(60, seed=77)
+        self.emulator.faults.add("http_5xx", path_pattern="orders/items/get", count=2)
+        self.emulator.faults.add(
+            "http_429", path_pattern="orders/get", count=2, retry_after=1
+        )
+        run = self.sync()
+        self.assertFalse(run.failed)
+        self.assertEqual(len(self.bindings()), len(orders))
+        statuses = [e.status for e in self.emulator.journal.entries()]
+        self.assertEqual(statuses.count(429), 2)
+        self.assertGreaterEqual(statuses.count(500), 2)
