@@ -265,8 +265,9 @@ class ShopeePlatform(Platform):
     order_page_size = 100
     item_page_size = 100
     max_item_info_batch = 50
-    #: escrow batches accept 50 but Shopee recommends 1-20
-    max_escrow_batch = 20
+    #: get_escrow_detail_batch takes 1-50 orders (Shopee recommends 1-20): Entro
+    #: asks the documented maximum, one call per detail batch (API economy)
+    max_escrow_batch = 50
 
     # ------------------------------------------------------------ low level
 

@@ -96,7 +96,7 @@ def test_detail_batches_are_at_most_50(client, emulator):
     ]
     assert sizes == [50, 50, 20]
     for entry in emulator.journal.entries("get_escrow_detail_batch"):
-        assert 1 <= len(entry.json()["order_sn_list"]) <= 20
+        assert 1 <= len(entry.json()["order_sn_list"]) <= 50
     requested = emulator.journal.entries("get_order_detail")[0].query
     fields = requested["response_optional_fields"][0].split(",")
     assert {"item_list", "recipient_address", "total_amount", "pay_time"} <= set(fields)
