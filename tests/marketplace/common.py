@@ -2,8 +2,6 @@
 
 from datetime import datetime, timedelta, timezone
 
-import requests
-
 from odoo import Command
 from odoo.tests import new_test_user
 
@@ -12,16 +10,17 @@ from odoo.addons.entro_marketplace.platforms.transport import RateLimiter
 
 from tests.emulators.shopee import ShopeeEmulator, generate_catalogue, generate_orders
 
-from ..odoo_case import CrossAddonHttpCase
-from .jobs import run_jobs
+from .flow_case import MarketplaceFlowCase
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "test_partner_key"
 SHOP_ID = 600000
 
 
-class ShopeeFlowCase(CrossAddonHttpCase):
+class ShopeeFlowCase(MarketplaceFlowCase):
     """Odoo's HTTP server and a Shopee emulator; a shop connected to the latter."""
+
+    platform = "shopee"
 
     catalogue_items = 12
 
@@ -130,9 +129,6 @@ class ShopeeFlowCase(CrossAddonHttpCase):
 
     # ----------------------------------------------------------------- helpers
 
-    def run_jobs(self, **kwargs):
-        return run_jobs(self.env, **kwargs)
-
     def add_orders(self, n, seed=1, statuses=None, span_days=5, **kwargs):
         orders = generate_orders(
             n,
@@ -146,34 +142,6 @@ class ShopeeFlowCase(CrossAddonHttpCase):
         )
         self.emulator.add_orders(orders)
         return orders
-
-    def sync(self):
-        self.shop.action_sync_orders()
-        return self.run_jobs()
-
-    def bindings(self, shop=None):
-        return self.env["entro.marketplace.order"].search(
-            [("shop_id", "=", (shop or self.shop).id)]
-        )
-
-    def push(self, messages, **kwargs):
-        """Have the emulator deliver these pushes to Odoo's webhook over HTTP."""
-        self.env.flush_all()  # the server thread reads the database, not our cache
-        statuses = self.emulator.push(self.webhook_url(), messages, **kwargs)
-        self.env.invalidate_all()  # ... and writes to it behind our cache
-        return statuses
-
-    def post_webhook(self, headers, body):
-        """POST one push to Odoo's webhook over HTTP; return the response."""
-        self.env.flush_all()
-        response = requests.post(
-            self.webhook_url(), data=body, headers=headers, timeout=10
-        )
-        self.env.invalidate_all()
-        return response
-
-    def webhook_url(self):
-        return f"{self.base_url()}/entro/webhook/shopee"
 
     def set_stock(self, product, quantity):
         self.env["stock.quant"].with_context(inventory_mode=True).create(

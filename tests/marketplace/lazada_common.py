@@ -2,8 +2,6 @@
 
 from datetime import datetime, timedelta, timezone
 
-import requests
-
 from odoo.tests import new_test_user
 
 from odoo.addons.entro_marketplace.platforms.records import TokenSet
@@ -11,15 +9,15 @@ from odoo.addons.entro_marketplace.platforms.transport import RateLimiter
 
 from tests.emulators.lazada import LazadaEmulator, generate_catalogue, generate_orders
 
-from ..odoo_case import CrossAddonHttpCase
-from .jobs import run_jobs
+from .flow_case import MarketplaceFlowCase
 
 APP_KEY = "123456"
 APP_SECRET = "test_app_secret"
 SELLER_ID = "200100"
 
 
-class LazadaFlowCase(CrossAddonHttpCase):
+class LazadaFlowCase(MarketplaceFlowCase):
+    platform = "lazada"
     sellers = {"vn": SELLER_ID}
     catalogue_items = 12
 
@@ -102,29 +100,3 @@ class LazadaFlowCase(CrossAddonHttpCase):
         )
         self.emulator.add_orders(orders)
         return orders
-
-    def sync(self, shop=None):
-        (shop or self.shop).action_sync_orders()
-        return run_jobs(self.env)
-
-    def bindings(self, shop=None):
-        return self.env["entro.marketplace.order"].search(
-            [("shop_id", "=", (shop or self.shop).id)]
-        )
-
-    def webhook_url(self):
-        return f"{self.base_url()}/entro/webhook/lazada"
-
-    def push(self, messages, **kwargs):
-        self.env.flush_all()
-        statuses = self.emulator.push(self.webhook_url(), messages, **kwargs)
-        self.env.invalidate_all()
-        return statuses
-
-    def post_webhook(self, headers, body):
-        self.env.flush_all()
-        response = requests.post(
-            self.webhook_url(), data=body, headers=headers, timeout=10
-        )
-        self.env.invalidate_all()
-        return response
