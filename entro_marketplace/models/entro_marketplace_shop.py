@@ -265,10 +265,11 @@ class EntroMarketplaceShop(models.Model):
 
     @api.depends("platform")
     def _compute_webhook_url(self):
-        base = self._public_base_url()
+        # the very URL webhooks are verified against (Shopee signs it)
+        Event = self.env["entro.marketplace.event"]
         for shop in self:
             shop.webhook_url = (
-                f"{base}/entro/webhook/{shop.platform}" if shop.platform else False
+                Event._webhook_url(shop.platform) if shop.platform else False
             )
 
     def _compute_counts(self):
@@ -665,10 +666,14 @@ class EntroMarketplaceShop(models.Model):
     def action_disconnect(self):
         """Forget the tokens and stop syncing."""
         self._check_manager()
+        self._forget_authorization()
+        return True
+
+    def _forget_authorization(self):
+        """Wipe the tokens and mark the shops disconnected (syncs stop)."""
         for shop in self:
             shop._credential()._clear_tokens()
         self.sudo().write({"state": "disconnected"})
-        return True
 
     # ------------------------------------------------------------ public actions
 
@@ -853,9 +858,8 @@ class EntroMarketplaceShop(models.Model):
 
     def _on_platform_deauthorized(self):
         """The seller revoked our access on the platform: stop and forget tokens."""
+        self._forget_authorization()
         for shop in self:
-            shop._credential()._clear_tokens()
-            shop.sudo().state = "disconnected"
             shop._schedule_activity(
                 _("Marketplace access revoked"),
                 _(
