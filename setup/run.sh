@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Set everything up (once) and run the product: Odoo with Entro's addons on
 # http://127.0.0.1:8069, in a database with demo data (ENTRO_DB, default "entro"),
-# and sandbox shops fed by Shopee and Lazada emulators on 127.0.0.1:8911 and 8912, so
-# that orders flow.
+# and sandbox shops fed by Shopee, Lazada and TikTok Shop emulators on 127.0.0.1:8911,
+# 8912 and 8913, so that orders flow.
 # Stop it with Ctrl-C; PostgreSQL is stopped again if this script started it.
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh"
 
@@ -83,10 +83,12 @@ if [ "$SANDBOX" = 1 ]; then
         --partner-id 2001887 --partner-key sandbox-partner-key && ok+=(Shopee)
     start_sandbox lazada "$((EMULATOR_PORT + 1))" 100200 sandbox-app-secret \
         --app-key 100200 --app-secret sandbox-app-secret && ok+=(Lazada)
+    start_sandbox tiktok "$((EMULATOR_PORT + 2))" sandbox-tiktok-key sandbox-tiktok-secret \
+        --app-key sandbox-tiktok-key --app-secret sandbox-tiktok-secret && ok+=(TikTok)
     if [ ${#ok[@]} -gt 0 ]; then
         SANDBOX_LINE="Sandbox:           ${ok[*]} shops fed by emulators (a new order every $EVERY s): Marketplaces > Orders"
     fi
-    if [ ${#ok[@]} -lt 2 ]; then
+    if [ ${#ok[@]} -lt 3 ]; then
         SANDBOX_LINE="$SANDBOX_LINE; set-up problems in $ENTRO_STATE/log/sandbox.log"
     fi
 fi

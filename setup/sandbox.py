@@ -7,7 +7,7 @@ is authorized again at each run, because the emulator starts afresh.
     python setup/sandbox.py ODOO_URL DB PLATFORM EMULATOR_URL \
         APP_KEY APP_SECRET ITEMS SEED
 
-PLATFORM is shopee or lazada.
+PLATFORM is shopee, lazada or tiktok.
 """
 
 import sys
@@ -19,6 +19,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.emulators import lazada as lazada_emulator
 from tests.emulators import shopee as shopee_emulator
+from tests.emulators import tiktok as tiktok_emulator
 
 
 def catalogue_variants(platform, items, seed):
@@ -34,6 +35,11 @@ def catalogue_variants(platform, items, seed):
             ]:
                 name = f"{item['item_name']} {model['model_name']}".strip()
                 yield model["model_sku"], name, model["price"]
+    elif platform == "tiktok":
+        for product in tiktok_emulator.generate_catalogue(items, 2, seed=seed):
+            for sku in product["skus"]:
+                name = f"{product['title']} {sku['_name']}".strip()
+                yield sku["seller_sku"], name, int(sku["price"]["sale_price"])
     else:
         for product in lazada_emulator.generate_catalogue(items, 2, seed=seed):
             for sku in product["skus"]:
@@ -42,7 +48,9 @@ def catalogue_variants(platform, items, seed):
 
 
 def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed):
-    shop_name = f"{platform.capitalize()} Sandbox"
+    shop_name = (
+        "TikTok Sandbox" if platform == "tiktok" else f"{platform.capitalize()} Sandbox"
+    )
     common = xmlrpc.client.ServerProxy(f"{odoo_url}/xmlrpc/2/common")
     uid = common.authenticate(db, "admin", "admin", {})
     if not uid:
@@ -145,6 +153,8 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
                     "warehouse_id": warehouse[0],
                     "pricelist_id": pricelist[0],
                     "push_delay": 5,
+                    # the emulator's consent page knows the app by its key
+                    "service_id": str(app_key) if platform == "tiktok" else False,
                 },
             )
         ]
@@ -172,7 +182,7 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 9 or sys.argv[3] not in ("shopee", "lazada"):
+    if len(sys.argv) != 9 or sys.argv[3] not in ("shopee", "lazada", "tiktok"):
         raise SystemExit(__doc__)
     url, database, platform_, emu, key, secret, n_items, seed_ = sys.argv[1:]
     main(url, database, platform_, emu, key, secret, int(n_items), int(seed_))

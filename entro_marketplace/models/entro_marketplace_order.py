@@ -334,9 +334,20 @@ class EntroMarketplaceOrder(models.Model):
                 fields.Command.create(line) for line in self._prepare_lines(order)
             ]
             self._check_total(order, sale)
+            self._follow_address(order, sale)
         elif sale.state == "sale" and order.state != "cancelled":
             self._sync_confirmed_sale(order, sale)
         self._follow_status(order, sale)
+
+    def _follow_address(self, order, sale):
+        """A delivery address the platform masked or withheld until payment (TikTok
+        Shop's ON_HOLD) is filled in once given, before the order is confirmed."""
+        if order.shipping_address and not sale.partner_shipping_id.street:
+            _buyer, shipping = self.env["res.partner"]._entro_buyer_partners(
+                self.shop_id, order
+            )
+            if shipping.street:
+                sale.partner_shipping_id = shipping
 
     def _sync_confirmed_sale(self, order, sale):
         """Units the platform cancelled inside a live order leave the sale order

@@ -143,6 +143,11 @@ class EntroMarketplaceShop(models.Model):
         help="Leave empty for the platform's production host. Set it for a sandbox "
         "or the Entro emulator.",
     )
+    service_id = fields.Char(
+        string="Service ID",
+        help="TikTok Shop: the service_id of the app's authorization link in Partner "
+        "Center (services.tiktokshop.com/open/authorize?service_id=...).",
+    )
 
     # --- where the orders go ----------------------------------------------------------
     warehouse_id = fields.Many2one(
@@ -420,6 +425,7 @@ class EntroMarketplaceShop(models.Model):
             rate_limit_per_s=self.rate_limit_per_s or None,
             # a longer Retry-After postpones the job instead of holding a worker
             max_inline_wait=10,
+            extra={"service_id": self.service_id} if self.service_id else {},
         )
 
     def _platform_client(self, api_log=None):
@@ -641,7 +647,7 @@ class EntroMarketplaceShop(models.Model):
             sibling = self.sudo().create(
                 dict(
                     values,
-                    name=f"{self.name} ({country.upper()})",
+                    name=f"{self.name} ({row.get('name') or country.upper()})",
                     platform=self.platform,
                     country_code=country,
                     external_id=seller,

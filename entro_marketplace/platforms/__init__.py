@@ -39,3 +39,4 @@ def get_platform_class(name: str) -> type[Platform]:
 
 from . import shopee
 from . import lazada
+from . import tiktok

@@ -279,13 +279,15 @@ class Transport:
         idempotent: bool = True,
         allow_redirects: bool = False,
         form: ParamsArg = None,
+        content: bytes | None = None,
     ) -> Any:
         """Send a request and return ``parse(response)``, retrying when sensible.
 
         ``params`` may be a callable, evaluated at each attempt (so signatures
         with timestamps are fresh on every retry). ``form`` (a mapping or a
         callable, likewise) is sent as an ``application/x-www-form-urlencoded``
-        body; it is never copied into the call log. With ``idempotent=False`` only
+        body; it is never copied into the call log, nor is ``content``, a body sent
+        as these exact bytes (TikTok Shop signs them). With ``idempotent=False`` only
         failures where the request certainly was not processed are retried
         (connect errors, 429).
 
@@ -311,6 +313,7 @@ class Transport:
                     attempt,
                     allow_redirects,
                     body_form,
+                    content,
                 )
             except PlatformError as exc:
                 if not self._should_retry(exc, attempt, idempotent):
@@ -340,6 +343,7 @@ class Transport:
         attempt: int,
         allow_redirects: bool,
         body_form: Mapping[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> Any:
         record: dict[str, Any] = {
             "platform": self.platform,
@@ -360,7 +364,9 @@ class Transport:
                 url,
                 params=dict(query) if query else None,
                 json=json_body,
-                data=dict(body_form) if body_form else None,
+                data=content
+                if content is not None
+                else (dict(body_form) if body_form else None),
                 headers=dict(headers) if headers else None,
                 timeout=timeout or self.timeout,
                 allow_redirects=allow_redirects,

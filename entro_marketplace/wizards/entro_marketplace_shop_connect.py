@@ -35,6 +35,10 @@ class EntroMarketplaceShopConnect(models.TransientModel):
     api_base_url = fields.Char(
         "API Host", help="Leave empty for the platform's production host."
     )
+    service_id = fields.Char(
+        "Service ID",
+        help="TikTok Shop: the service_id of the app's authorization link.",
+    )
 
     def action_connect(self):
         """Create the shop, then send the user to the platform's consent page."""
@@ -52,6 +56,7 @@ class EntroMarketplaceShopConnect(models.TransientModel):
                 "app_secret": self.app_secret,
                 "external_id": self.external_id or False,
                 "api_base_url": self.api_base_url or False,
+                "service_id": self.service_id or False,
             }
         )
         return shop.action_authorize()

@@ -13,6 +13,11 @@ Pushes that fail are kept for ``get_lost_push_message``.
 ``python -m tests.emulators lazada --port 8912`` runs the Lazada emulator
 (``--app-key``, ``--app-secret``, ``--seller-id``, ``--orders``, ``--items``,
 ``--seed``, ``--push-url``, ``--push-every``); Lazada keeps no lost pushes.
+
+``python -m tests.emulators tiktok --port 8913`` runs the TikTok Shop emulator
+(``--app-key`` = the service id, ``--app-secret``, ``--shop-id``, ``--orders``,
+``--items``, ``--seed``, ``--push-url``, ``--push-every``); API, token host and
+consent page on one port.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import sys
 import time
 
 from . import lazada as lazada_emulator
+from . import tiktok as tiktok_emulator
 from .shopee import LIFECYCLE, ShopeeEmulator, generate_catalogue, generate_orders
 
 _logger = logging.getLogger("tests.emulators")
@@ -74,7 +80,78 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="seconds between simulated order activity (0 = none)",
     )
+    tiktok = sub.add_parser("tiktok", help="TikTok Shop Partner API emulator")
+    tiktok.add_argument("--host", default="127.0.0.1")
+    tiktok.add_argument("--port", type=int, default=8913)
+    tiktok.add_argument("--app-key", default="test_app_key")
+    tiktok.add_argument("--app-secret", default="test_app_secret")
+    tiktok.add_argument("--shop-id", default=tiktok_emulator.DEFAULT_SHOP)
+    tiktok.add_argument("--orders", type=int, default=30)
+    tiktok.add_argument("--items", type=int, default=12, help="catalogue products")
+    tiktok.add_argument("--seed", type=int, default=0)
+    tiktok.add_argument("--push-url", default=None, help="callback for webhooks")
+    tiktok.add_argument(
+        "--push-every",
+        type=float,
+        default=0,
+        help="seconds between simulated order activity (0 = none)",
+    )
     return parser
+
+
+def run_tiktok(args: argparse.Namespace) -> None:
+    """Start the TikTok Shop emulator and, optionally, simulated order activity."""
+    emulator = tiktok_emulator.TikTokEmulator(
+        app_key=args.app_key,
+        app_secret=args.app_secret,
+        shops={str(args.shop_id): "VN"},
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    catalogue = tiktok_emulator.generate_catalogue(args.items, 2, seed=args.seed)
+    emulator.add_catalogue(catalogue)
+    emulator.add_orders(
+        tiktok_emulator.generate_orders(
+            args.orders, seed=args.seed, catalogue=catalogue, shop_id=str(args.shop_id)
+        )
+    )
+    emulator.start()
+    _logger.info(
+        "TikTok Shop emulator on %s (app_key=%s, shop_id=%s); consent page: "
+        "%s/open/authorize?service_id=..&redirect_uri=..",
+        emulator.base_url,
+        args.app_key,
+        args.shop_id,
+        emulator.base_url,
+    )
+    rng = random.Random(args.seed)
+    try:
+        while True:
+            if args.push_every <= 0:
+                time.sleep(3600)
+                continue
+            time.sleep(args.push_every)
+            order = emulator.new_order(rng.choice(["UNPAID", "AWAITING_SHIPMENT"]))
+            messages = [emulator.order_message(order)]
+            with emulator.store.lock:
+                movable = [
+                    o
+                    for o in emulator.store["orders"].values()
+                    if o is not order and o["status"] in tiktok_emulator.LIFECYCLE
+                ]
+            if movable:
+                other = rng.choice(movable)
+                status = tiktok_emulator.LIFECYCLE[other["status"]]
+                messages.append(emulator.set_status(other["id"], status))
+            _logger.info("new order %s", order["id"])
+            if args.push_url:
+                statuses = emulator.push(args.push_url, messages)
+                _logger.info("pushed to %s: HTTP %s", args.push_url, statuses)
+    except KeyboardInterrupt:
+        _logger.info("stopping")
+    finally:
+        emulator.stop()
 
 
 def run_lazada(args: argparse.Namespace) -> None:
@@ -210,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         run_shopee(args)
     elif args.platform == "lazada":
         run_lazada(args)
+    elif args.platform == "tiktok":
+        run_tiktok(args)
     return 0
 
 
