@@ -217,6 +217,11 @@ class Platform(abc.ABC):
     def authorize_url(self, redirect_uri: str, state: str | None = None) -> str:
         """The URL where the seller grants access; it redirects to redirect_uri."""
 
+    def deauthorize_url(self, redirect_uri: str) -> str | None:
+        """The URL where the seller withdraws the app's access, or None when the
+        platform has no such page or API (the seller does it in its seller centre)."""
+        return None
+
     @abc.abstractmethod
     def exchange_code(self, code: str, **params: Any) -> TokenSet:
         """Turn an authorization code into tokens (stored and reported)."""

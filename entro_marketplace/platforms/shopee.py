@@ -420,6 +420,13 @@ class ShopeePlatform(Platform):
         params["redirect"] = redirect_uri
         return f"{self.auth_base_url}{path}?{urlencode(params)}"
 
+    def deauthorize_url(self, redirect_uri: str) -> str | None:
+        """Shopee's cancel-authorization link: same form as the authorization one."""
+        path = "/api/v2/shop/cancel_auth_partner"
+        params = self._common_params(path, "public")
+        params["redirect"] = redirect_uri
+        return f"{self.auth_base_url}{path}?{urlencode(params)}"
+
     def exchange_code(self, code: str, **params: Any) -> TokenSet:
         """Exchange the callback ``code`` for tokens.
 

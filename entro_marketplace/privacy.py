@@ -1,0 +1,147 @@
+"""Where entro_marketplace keeps personal data.
+
+Read by entro_privacy (export, erasure, retention, and the test that fails on an
+undeclared personal field). Pure data: this addon does not depend on entro_privacy,
+so nothing here imports it, or Odoo.
+
+Each entry of ``PERSONAL_DATA`` describes one model:
+
+- ``find``: how a data subject's records are found, every way OR-ed:
+  ``partner`` (field paths to a res.partner), ``email`` / ``phone`` (char fields
+  compared exactly), ``buyer_key`` (fields holding a platform buyer key),
+  ``related`` ((path, model, field): the path equals that field of the subject's
+  records of that model), ``document`` ((model field, id field): attached to one of
+  the subject's records);
+- ``fields``: personal fields and how erasure treats each: ``blank``,
+  ``placeholder`` ("Erased person #ID"), ``hash`` (a stable one-way key),
+  ``scrub`` (text or JSON: the subject's identifiers removed, and in JSON the
+  values under ``scrub_keys``), ``keep`` (exported, never changed);
+- ``erase``: ``pseudonymise`` (default: the fields above) or ``delete``;
+- ``retain``: records the law requires to keep (a domain, the date field the
+  period runs from, the period's name and the reason shown to the officer);
+- ``scrub_keys``: keys of JSON payloads whose values are personal.
+
+``NOT_PERSONAL`` lists fields whose names look personal but are not (a shop's
+name is the seller's, a log's endpoint is a path).
+"""
+
+# keys of the platforms' raw orders and pushes that hold a buyer's data
+BUYER_KEYS = [
+    # Shopee get_order_detail / escrow
+    "buyer_user_id",
+    "buyer_username",
+    "buyer_user_name",
+    "recipient_address",
+    "message_to_seller",
+    "note",
+    "buyer_cancel_reason",
+    "invoice_data",
+    # Lazada GetOrder(s)
+    "customer_first_name",
+    "customer_last_name",
+    "address_shipping",
+    "address_billing",
+    "buyer_note",
+    "buyer_id",
+    "remarks",
+    # common shapes
+    "name",
+    "phone",
+    "phone2",
+    "email",
+    "full_address",
+    "first_name",
+    "last_name",
+    "address1",
+    "address2",
+    "address3",
+    "address4",
+    "address5",
+    "recipient",
+    "buyer",
+]
+
+PERSONAL_DATA = [
+    {
+        "model": "res.partner",
+        "description": "The platform's key of a marketplace buyer",
+        "find": {"buyer_key": ["entro_buyer_key"]},
+        "fields": {"entro_buyer_key": "hash"},
+    },
+    {
+        "model": "entro.marketplace.order",
+        "description": "Marketplace orders: the platform's raw order (buyer, "
+        "recipient, address, messages)",
+        "find": {
+            "partner": [
+                "sale_order_id.partner_id",
+                "sale_order_id.partner_shipping_id",
+            ],
+            "buyer_key": ["sale_order_id.partner_id.entro_buyer_key"],
+        },
+        "fields": {
+            "name": "keep",
+            "external_id": "keep",
+            "status": "keep",
+            "platform_create_time": "keep",
+            "amount_total": "keep",
+            "payment_method": "keep",
+            "tracking_numbers": "keep",
+            "payload": "scrub",
+            "payload_text": "keep",
+            "exception_reason": "scrub",
+        },
+        "scrub_keys": BUYER_KEYS,
+    },
+    {
+        "model": "entro.marketplace.event",
+        "description": "Platform notifications about the subject's orders",
+        "find": {
+            "related": [
+                ("order_external_id", "entro.marketplace.order", "external_id"),
+            ],
+        },
+        "fields": {
+            "code": "keep",
+            "order_external_id": "keep",
+            "status": "keep",
+            "event_time": "keep",
+            "payload": "scrub",
+            "result": "keep",
+        },
+        "scrub_keys": BUYER_KEYS,
+    },
+]
+
+NOT_PERSONAL = {
+    "entro.marketplace.shop": [
+        "name",
+        "app_key",
+        "app_secret",
+        "external_id",
+        "api_base_url",
+        "webhook_url",
+        "status_map_override",
+        "last_error",
+    ],
+    "entro.marketplace.credential": [
+        "app_secret_enc",
+        "access_token_enc",
+        "refresh_token_enc",
+        "oauth_state_hash",
+    ],
+    "entro.marketplace.shop.connect": [
+        "name",
+        "app_key",
+        "app_secret",
+        "external_id",
+        "api_base_url",
+    ],
+    "entro.marketplace.listing": ["name", "sku", "item_id", "variant_id", "status"],
+    # API calls and webhooks: endpoint paths, codes and the platform's error text,
+    # never a body (tests/privacy/test_retention.py checks it)
+    "entro.marketplace.log": ["endpoint", "error_message", "operation", "method"],
+    "entro.marketplace.event": ["dedup_key", "platform"],
+    "entro.marketplace.order": ["currency_code", "platform", "sync_state"],
+    "sale.order.line": ["entro_external_line_id"],
+}

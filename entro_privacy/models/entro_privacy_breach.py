@@ -1,0 +1,155 @@
+from datetime import timedelta
+
+from odoo import _, api, fields, models
+
+DEFAULT_HOURS = {"platform": 24, "authority": 72}
+
+
+class EntroPrivacyBreach(models.Model):
+    """A personal-data breach: what, when, whose data, and who must be told by when."""
+
+    _name = "entro.privacy.breach"
+    _description = "Personal Data Breach"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "detected_at desc, id desc"
+
+    name = fields.Char("Incident", required=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda s: s.env.company, index=True
+    )
+    detected_at = fields.Datetime(
+        required=True, default=fields.Datetime.now, tracking=True
+    )
+    description = fields.Text("What Happened")
+    data_concerned = fields.Text(
+        "Personal Data Concerned",
+        help="Which kinds of data (names, phones, addresses...) and whose.",
+    )
+    subject_count = fields.Integer("People Concerned (estimate)")
+    shop_ids = fields.Many2many(
+        "entro.marketplace.shop",
+        string="Shops Concerned",
+        help="Their platforms must be told within the platform deadline.",
+    )
+    measures = fields.Text("Measures Taken")
+    user_id = fields.Many2one(
+        "res.users", "Responsible", default=lambda s: s.env.user, tracking=True
+    )
+    platform_deadline = fields.Datetime(
+        "Notify Platforms By", compute="_compute_deadlines", store=True
+    )
+    authority_deadline = fields.Datetime(
+        "Notify the Authority By", compute="_compute_deadlines", store=True
+    )
+    platform_notified_at = fields.Datetime("Platforms Notified At", tracking=True)
+    authority_notified_at = fields.Datetime("Authority Notified At", tracking=True)
+    state = fields.Selection(
+        [("open", "Open"), ("notified", "Notified"), ("closed", "Closed")],
+        default="open",
+        required=True,
+        tracking=True,
+    )
+
+    @api.model
+    def _hours(self, who):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param(f"entro_privacy.breach_{who}_hours")
+        )
+        try:
+            return int(value or DEFAULT_HOURS[who])
+        except ValueError:
+            return DEFAULT_HOURS[who]
+
+    @api.depends("detected_at")
+    def _compute_deadlines(self):
+        platform, authority = self._hours("platform"), self._hours("authority")
+        for breach in self:
+            at = breach.detected_at
+            breach.platform_deadline = at + timedelta(hours=platform) if at else False
+            breach.authority_deadline = at + timedelta(hours=authority) if at else False
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        breaches = super().create(vals_list)
+        for breach in breaches:
+            self.env["entro.privacy.audit"]._log(
+                "breach", _("breach registered"), breach_id=breach
+            )
+        breaches._remind()
+        return breaches
+
+    def action_platform_notified(self):
+        self.write({"platform_notified_at": fields.Datetime.now()})
+        self._after_notification("platform")
+        return True
+
+    def action_authority_notified(self):
+        self.write({"authority_notified_at": fields.Datetime.now()})
+        self._after_notification("authority")
+        return True
+
+    def _after_notification(self, who):
+        for breach in self:
+            self.env["entro.privacy.audit"]._log(
+                "breach", _("%s notified", who), breach_id=breach
+            )
+            summary = breach._reminder_summary(who)
+            breach.activity_ids.filtered(
+                lambda a, s=summary: a.summary == s
+            ).action_feedback(feedback=_("Notified."))
+            if breach.authority_notified_at and (
+                breach.platform_notified_at or not breach.shop_ids
+            ):
+                breach.state = "notified"
+
+    def action_close(self):
+        self.write({"state": "closed"})
+        return True
+
+    def _reminder_summary(self, who):
+        return (
+            _("Notify the platforms of the breach")
+            if who == "platform"
+            else _("Notify the authority of the breach")
+        )
+
+    def _remind(self):
+        """One activity per notification still due, for the responsible."""
+        for breach in self.filtered(lambda b: b.state == "open"):
+            due = [
+                ("authority", breach.authority_deadline, breach.authority_notified_at)
+            ]
+            if breach.shop_ids:
+                due.append(
+                    ("platform", breach.platform_deadline, breach.platform_notified_at)
+                )
+            for who, deadline, done in due:
+                if done or not deadline:
+                    continue
+                summary = breach._reminder_summary(who)
+                overdue = deadline < fields.Datetime.now()
+                note = (
+                    _("Overdue since %s UTC.", deadline)
+                    if overdue
+                    else _("Due by %s UTC.", deadline)
+                )
+                existing = breach.activity_ids.filtered(
+                    lambda a, s=summary: a.summary == s
+                )
+                if existing:
+                    if existing[:1].note != note:
+                        existing[:1].note = note
+                    continue
+                breach.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    date_deadline=deadline.date(),
+                    summary=summary,
+                    note=note,
+                    user_id=(breach.user_id or self.env.ref("base.user_admin")).id,
+                )
+
+    @api.model
+    def _cron_remind(self):
+        self.search([("state", "=", "open")])._remind()

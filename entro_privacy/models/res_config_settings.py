@@ -1,0 +1,51 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    entro_privacy_request_days = fields.Integer(
+        "Days to Answer a Request",
+        config_parameter="entro_privacy.request_days",
+        default=10,
+    )
+    entro_privacy_log_retention_days = fields.Integer(
+        "Keep API and Webhook Logs (days)",
+        config_parameter="entro_privacy.log_retention_days",
+        default=90,
+    )
+    entro_privacy_buyer_days_shopee = fields.Integer(
+        "Shopee: Buyer Data After Completion (days)",
+        config_parameter="entro_privacy.buyer_retention_days.shopee",
+        default=90,
+    )
+    entro_privacy_buyer_days_lazada = fields.Integer(
+        "Lazada: Buyer Data After Completion (days)",
+        config_parameter="entro_privacy.buyer_retention_days.lazada",
+        default=90,
+    )
+    entro_privacy_buyer_days_tiktok = fields.Integer(
+        "TikTok Shop: Buyer Data After Completion (days)",
+        config_parameter="entro_privacy.buyer_retention_days.tiktok",
+        default=90,
+    )
+    entro_privacy_buyer_days_tiki = fields.Integer(
+        "Tiki: Buyer Data After Completion (days)",
+        config_parameter="entro_privacy.buyer_retention_days.tiki",
+        default=90,
+    )
+    entro_privacy_accounting_years = fields.Integer(
+        "Keep Accounting Documents (years)",
+        config_parameter="entro_privacy.accounting_retention_years",
+        default=10,
+    )
+    entro_privacy_breach_platform_hours = fields.Integer(
+        "Notify Platforms of a Breach Within (hours)",
+        config_parameter="entro_privacy.breach_platform_hours",
+        default=24,
+    )
+    entro_privacy_breach_authority_hours = fields.Integer(
+        "Notify the Authority of a Breach Within (hours)",
+        config_parameter="entro_privacy.breach_authority_hours",
+        default=72,
+    )

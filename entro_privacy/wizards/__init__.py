@@ -1,0 +1,2 @@
+from . import entro_privacy_export
+from . import entro_privacy_erase

@@ -1,0 +1,83 @@
+from markupsafe import Markup
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+
+class EntroPrivacyErase(models.TransientModel):
+    """Shows what an erasure will pseudonymise, delete and keep (and why), then
+    does it in one transaction."""
+
+    _name = "entro.privacy.erase"
+    _description = "Privacy Erasure"
+
+    request_id = fields.Many2one("entro.privacy.request", required=True)
+    preview_html = fields.Html(
+        "What Will Happen", compute="_compute_preview_html", sanitize=False
+    )
+    confirm = fields.Boolean(
+        "I understand that this cannot be undone",
+    )
+
+    @api.depends("request_id")
+    def _compute_preview_html(self):
+        labels = {
+            "pseudonymise": _("Pseudonymised"),
+            "delete": _("Deleted"),
+            "keep": _("Kept"),
+        }
+        for wizard in self:
+            plan = wizard.request_id._erase_plan()
+            if not plan:
+                wizard.preview_html = Markup("<p>%s</p>") % _(
+                    "Nothing left to erase: this subject's data is already erased."
+                )
+                continue
+            rows = []
+            for entry in plan:
+                if entry["action"] == "keep":
+                    why = _(
+                        "%(reason)s: kept until %(until)s",
+                        reason=entry["reason"],
+                        until=entry["until"],
+                    )
+                    if entry["changes"]:
+                        why += " — " + _(
+                            "removed: %s", ", ".join(sorted(entry["changes"]))
+                        )
+                elif entry["action"] == "delete":
+                    why = ""
+                else:
+                    why = ", ".join(sorted(entry["changes"]))
+                rows.append(
+                    Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
+                    % (
+                        labels[entry["action"]],
+                        entry["model"],
+                        entry["label"],
+                        why,
+                    )
+                )
+            wizard.preview_html = (
+                Markup(
+                    "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+                    "<th>%s</th><th>%s</th></tr></thead><tbody>"
+                )
+                % (_("Action"), _("Model"), _("Record"), _("Fields / Why"))
+                + Markup("").join(rows)
+                + Markup("</tbody></table>")
+            )
+
+    def action_erase(self):
+        self.ensure_one()
+        if not self.confirm:
+            raise UserError(_("Tick the box to confirm: an erasure cannot be undone."))
+        self.request_id._check_ready()
+        self.request_id._process_erase()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "entro.privacy.request",
+            "res_id": self.request_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }

@@ -1,0 +1,49 @@
+from markupsafe import Markup, escape
+
+from odoo import _, api, fields, models
+
+
+class EntroPrivacyExport(models.TransientModel):
+    """Shows what an export gathers, then builds the archive."""
+
+    _name = "entro.privacy.export"
+    _description = "Privacy Export"
+
+    request_id = fields.Many2one("entro.privacy.request", required=True)
+    preview_html = fields.Html(
+        "What the Export Contains", compute="_compute_preview_html", sanitize=False
+    )
+
+    @api.depends("request_id")
+    def _compute_preview_html(self):
+        engine = self.env["entro.privacy.engine"]
+        for wizard in self:
+            found = engine._find(wizard.request_id._subject())
+            specs = engine._declarations()
+            rows = [
+                Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
+                % (
+                    "; ".join(specs[model]["descriptions"]) or model,
+                    model,
+                    len(records),
+                )
+                for model, records in sorted(found.items())
+                if records
+            ]
+            wizard.preview_html = (
+                Markup(
+                    "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
+                    "<th>%s</th></tr></thead><tbody>"
+                )
+                % (_("Data"), _("Model"), _("Records"))
+                + Markup("").join(rows)
+                + Markup("</tbody></table>")
+                if rows
+                else Markup("<p>%s</p>")
+                % escape(_("No personal data was found for this subject."))
+            )
+
+    def action_generate(self):
+        self.ensure_one()
+        self.request_id._process_export()
+        return self.request_id.action_download_export()
