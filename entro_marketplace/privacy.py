@@ -44,6 +44,17 @@ BUYER_KEYS = [
     "buyer_note",
     "buyer_id",
     "remarks",
+    # TikTok Shop Get Order Detail
+    "user_id",
+    "buyer_email",
+    "buyer_message",
+    "phone_number",
+    "address_detail",
+    "address_line1",
+    "address_line2",
+    "address_line3",
+    "address_line4",
+    "district_info",
     # common shapes
     "name",
     "phone",

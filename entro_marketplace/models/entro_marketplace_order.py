@@ -256,6 +256,8 @@ class EntroMarketplaceOrder(models.Model):
             )
             return "exception"
         binding.write(values)
+        if created:
+            shop._on_order_created(binding)
         try:
             with self.env.cr.savepoint():
                 binding._apply_to_sale_order(order)

@@ -552,6 +552,7 @@ class EntroMarketplaceShop(models.Model):
         """Start the platform's OAuth flow: returns the URL to open."""
         self.ensure_one()
         self._check_manager()
+        self._check_connection_allowed()
         state = secrets.token_urlsafe(24)
         self._credential().write(
             {
@@ -601,6 +602,8 @@ class EntroMarketplaceShop(models.Model):
             log.flush()
         # the platform's own word on which seller/shop this is, when it gives one
         external_id = (tokens.extra or {}).get("shop_id") or external_id
+        if self.state not in ("connected", "error"):
+            self._check_connection_allowed()
         self._write_tokens(tokens)
         self._credential().write(
             {"oauth_state_hash": False, "oauth_state_expires": False}
@@ -714,6 +717,10 @@ class EntroMarketplaceShop(models.Model):
         """Push the pricelist price of every matched listing that changed."""
         self._check_usable()
         for shop in self:
+            if not shop._has_feature("price_push"):
+                raise UserError(
+                    _("The plan of %s does not include pushing prices.", shop.name)
+                )
             shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
         return True
 
@@ -758,6 +765,10 @@ class EntroMarketplaceShop(models.Model):
         so an order is either covered by a pending job or not yet past the cursor.
         """
         self.ensure_one()
+        paused = self._orders_sync_paused()
+        if paused:
+            self.write({"last_error": paused})
+            return f"paused: {paused}"
         now = fields.Datetime.now()
         if self.order_cursor:
             since = self.order_cursor - timedelta(minutes=self.order_overlap_minutes)
@@ -862,6 +873,48 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         return True
 
+    def _check_connection_allowed(self):
+        """Raise a UserError when this shop may not be connected now.
+
+        Called before the seller is sent to the platform's consent page and again
+        when the platform calls back. entro_billing narrows this to the number of
+        stores of the company's plan.
+        """
+        self.ensure_one()
+
+    def _orders_sync_paused(self):
+        """Why scheduled order imports of this shop are paused, or False.
+
+        entro_billing narrows this (monthly order quota reached, service
+        suspended); the cursor does not move while paused, so nothing is lost.
+        """
+        self.ensure_one()
+        return False
+
+    def _on_order_created(self, binding):
+        """A platform order of this shop was imported for the first time.
+
+        entro_billing narrows this: past the plan's monthly quota the order is
+        still imported, flagged, and the sync of new orders pauses.
+        """
+        self.ensure_one()
+
+    def _scheduled_sync_due(self):
+        """Whether the order-sync cron should sync this shop now.
+
+        entro_billing narrows this to the sync interval of scheduled-only plans.
+        """
+        self.ensure_one()
+        return True
+
+    def _has_feature(self, feature):
+        """Whether this shop may use ``feature`` ("price_push", "payouts", ...).
+
+        entro_billing narrows this to the features of the company's plan.
+        """
+        self.ensure_one()
+        return True
+
     def _on_platform_deauthorized(self):
         """The seller revoked our access on the platform: stop and forget tokens."""
         self._forget_authorization()
@@ -881,13 +934,13 @@ class EntroMarketplaceShop(models.Model):
     @api.model
     def _cron_sync_orders(self):
         shops = self.search([("state", "=", "connected"), ("sync_orders", "=", True)])
-        for shop in shops:
+        for shop in shops.filtered(lambda s: s._scheduled_sync_due()):
             shop._enqueue("_job_sync_orders", identity=f"sync-orders-{shop.id}")
 
     @api.model
     def _cron_push_prices(self):
         shops = self.search([("state", "=", "connected"), ("sync_prices", "=", True)])
-        for shop in shops:
+        for shop in shops.filtered(lambda s: s._has_feature("price_push")):
             shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
 
     @api.model

@@ -1,0 +1,16 @@
+from odoo import models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def _invoice_paid_hook(self):
+        """An Entro invoice paid (charged, or paid otherwise): restore the service."""
+        res = super()._invoice_paid_hook()
+        periods = (
+            self.env["entro.billing.period"]
+            .sudo()
+            .search([("invoice_id", "in", self.ids)])
+        )
+        periods._mark_paid()
+        return res

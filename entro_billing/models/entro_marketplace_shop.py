@@ -1,0 +1,157 @@
+from datetime import timedelta
+
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+LIVE_SHOP_STATES = ("connected", "error")
+
+
+class EntroMarketplaceShop(models.Model):
+    """The marketplace's hooks narrowed to the plan of the shop's company."""
+
+    _inherit = "entro.marketplace.shop"
+
+    def _billing_subscription(self):
+        """(limited, subscription): limited False means no limits (self-hosted)."""
+        self.ensure_one()
+        company = self.company_id.sudo()
+        if not company.entro_billing_limits:
+            return False, None
+        return True, self.env["entro.billing.subscription"]._for_company(company)
+
+    def _billing_plan(self):
+        """(limited, plan of the running subscription or an empty recordset)."""
+        limited, sub = self._billing_subscription()
+        if not limited:
+            return False, None
+        if sub and sub.service_active:
+            return True, sub.plan_id
+        return True, self.env["entro.billing.plan"]
+
+    def _billing_stopped_message(self):
+        _limited, sub = self._billing_subscription()
+        if not sub:
+            return _(
+                "%(company)s has no Entro subscription: syncing is paused (the data "
+                "is kept). Subscribe to a plan to resume.",
+                company=self.company_id.name,
+            )
+        return _(
+            "The Entro subscription %(sub)s is %(state)s: syncing is paused (the "
+            "data is kept). Pay the open invoice or subscribe again to resume.",
+            sub=sub.name,
+            state=dict(sub._fields["state"]._description_selection(self.env))[
+                sub.state
+            ],
+        )
+
+    def _orders_this_month(self):
+        self.ensure_one()
+        month_start = fields.Datetime.now().replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        return (
+            self.env["entro.marketplace.order"]
+            .sudo()
+            .search_count(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("create_date", ">=", month_start),
+                ]
+            )
+        )
+
+    # ------------------------------------------------------------------ hooks
+
+    def _check_connection_allowed(self):
+        super()._check_connection_allowed()
+        limited, plan = self._billing_plan()
+        if not limited:
+            return
+        if not plan:
+            raise UserError(self._billing_stopped_message())
+        if not plan.max_shops:
+            return
+        connected = self.sudo().search_count(
+            [
+                ("company_id", "=", self.company_id.id),
+                ("state", "in", LIVE_SHOP_STATES),
+                ("id", "!=", self.id),
+            ]
+        )
+        if connected >= plan.max_shops:
+            raise UserError(
+                _(
+                    "The %(plan)s plan allows %(max)s connected store(s), and "
+                    "%(count)s are connected: disconnect one, or upgrade the plan, "
+                    "to connect %(shop)s.",
+                    plan=plan.name,
+                    max=plan.max_shops,
+                    count=connected,
+                    shop=self.name,
+                )
+            )
+
+    def _orders_sync_paused(self):
+        paused = super()._orders_sync_paused()
+        if paused:
+            return paused
+        limited, plan = self._billing_plan()
+        if not limited:
+            return False
+        if not plan:
+            return self._billing_stopped_message()
+        if plan.max_orders_month and (
+            self._orders_this_month() >= plan.max_orders_month
+        ):
+            return _(
+                "The %(plan)s plan's %(max)s orders of this month are used up: the "
+                "import of new orders is paused until next month, or until the plan "
+                "is upgraded. Nothing is lost: it resumes where it stopped.",
+                plan=plan.name,
+                max=plan.max_orders_month,
+            )
+        return False
+
+    def _on_order_created(self, binding):
+        super()._on_order_created(binding)
+        limited, plan = self._billing_plan()
+        if not limited or not plan or not plan.max_orders_month:
+            return
+        if self._orders_this_month() > plan.max_orders_month:
+            binding.sudo().billing_over_quota = True
+            binding.sudo().message_post(
+                body=_(
+                    "Imported past the %(max)s orders per month of the %(plan)s plan.",
+                    max=plan.max_orders_month,
+                    plan=plan.name,
+                )
+            )
+
+    def _scheduled_sync_due(self):
+        if not super()._scheduled_sync_due():
+            return False
+        limited, plan = self._billing_plan()
+        if not limited or not plan or plan.sync_mode != "scheduled":
+            return True
+        return not self.last_sync_at or (
+            self.last_sync_at + timedelta(minutes=plan.sync_interval)
+            <= fields.Datetime.now()
+        )
+
+    def _accepts_realtime(self):
+        if not super()._accepts_realtime():
+            return False
+        limited, plan = self._billing_plan()
+        if not limited:
+            return True
+        # while paused (quota, suspended), the deferred event waits for the resume
+        return bool(
+            plan and plan.sync_mode == "realtime" and not self._orders_sync_paused()
+        )
+
+    def _has_feature(self, feature):
+        if not super()._has_feature(feature):
+            return False
+        limited, plan = self._billing_plan()
+        return not limited or bool(plan and plan._has_feature(feature))

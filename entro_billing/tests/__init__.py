@@ -1,0 +1,2 @@
+from . import test_subscription
+from . import test_portal

@@ -1,0 +1,1 @@
+from . import entro_billing_change_plan
