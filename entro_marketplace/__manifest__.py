@@ -6,7 +6,13 @@
     "category": "Sales/Marketplaces",
     "author": "Entrosoft",
     "license": "LGPL-3",
-    "depends": ["sale_management", "sale_stock", "account", "queue_job"],
+    "depends": [
+        "sale_management",
+        "sale_stock",
+        "stock_delivery",
+        "account",
+        "queue_job",
+    ],
     "external_dependencies": {"python": ["requests", "cryptography"]},
     "data": [
         "security/entro_marketplace_groups.xml",
@@ -23,6 +29,7 @@
         "views/sale_order_views.xml",
         "wizards/entro_marketplace_shop_connect_views.xml",
         "views/entro_marketplace_menus.xml",
+        "views/entro_marketplace_fulfilment_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -122,6 +122,28 @@ PERSONAL_DATA = [
         },
         "scrub_keys": BUYER_KEYS,
     },
+    {
+        "model": "entro.marketplace.return",
+        "description": "Returns and refunds of the subject's marketplace orders: the "
+        "buyer's reason and the platform's raw return",
+        "find": {
+            "partner": ["sale_order_id.partner_id"],
+            "related": [
+                ("order_id", "entro.marketplace.order", "id"),
+            ],
+        },
+        "fields": {
+            "name": "keep",
+            "external_id": "keep",
+            "order_external_id": "keep",
+            "status": "keep",
+            "refund_amount": "keep",
+            "reason": "scrub",
+            "payload": "scrub",
+            "exception_reason": "scrub",
+        },
+        "scrub_keys": BUYER_KEYS,
+    },
 ]
 
 NOT_PERSONAL = {
@@ -155,4 +177,9 @@ NOT_PERSONAL = {
     "entro.marketplace.event": ["dedup_key", "platform"],
     "entro.marketplace.order": ["currency_code", "platform", "sync_state"],
     "sale.order.line": ["entro_external_line_id"],
+    # the platform's answer to a shipment (an error text, no buyer data)
+    "stock.picking": ["entro_ship_message"],
+    # the seller's own note on a cancellation (kept on the order's chatter, which
+    # the core declaration of mail.message covers)
+    "entro.marketplace.cancel": ["note"],
 }

@@ -8,3 +8,5 @@ from . import res_partner
 from . import sale_order
 from . import sale_order_line
 from . import stock_quant
+from . import entro_marketplace_return
+from . import stock_picking

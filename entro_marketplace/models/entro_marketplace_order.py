@@ -1,6 +1,5 @@
 import json
 import logging
-import zlib
 from decimal import Decimal
 
 import psycopg2.errors
@@ -11,6 +10,7 @@ from odoo.tools import float_compare
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..tools.locks import advisory_xact_lock
 from .entro_marketplace_shop import to_naive
 
 _logger = logging.getLogger(__name__)
@@ -151,11 +151,7 @@ class EntroMarketplaceOrder(models.Model):
 
     def _lock(self, shop, external_id):
         """Serialise the imports of one platform order across workers."""
-        key = zlib.crc32(f"{shop.id}:{external_id}".encode()) - 2**31
-        self.env.cr.execute(
-            "SELECT pg_advisory_xact_lock(%s, %s)",
-            [zlib.crc32(b"entro.order") - 2**31, key],
-        )
+        advisory_xact_lock(self.env.cr, "entro.order", f"{shop.id}:{external_id}")
 
     @api.model
     def _claim(self, shop, external_id):
@@ -571,6 +567,8 @@ class EntroMarketplaceOrder(models.Model):
                 _("The buyer asked to return %(order)s.", order=self.name),
                 record=sale,
             )
+        if state in ("to_return", "returned"):
+            self.env["entro.marketplace.return"]._enqueue_sync(self.shop_id)
 
     # ------------------------------------------------------------ public actions
 

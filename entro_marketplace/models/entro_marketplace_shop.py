@@ -176,6 +176,45 @@ class EntroMarketplaceShop(models.Model):
         "split it out, or leave empty for no tax on marketplace orders.",
     )
 
+    # --- fulfilment, returns and invoices ---------------------------------------------
+    ship_mode = fields.Selection(
+        [("pickup", "Carrier Pickup"), ("dropoff", "Drop-off")],
+        string="Hand Parcels Over By",
+        default="pickup",
+        required=True,
+        help="How shipments are arranged on the platform when a delivery is "
+        "validated: the carrier picks the parcels up at the shop's pickup address, "
+        "or the shop drops them at a carrier branch. When an order's channel offers "
+        "only the other way, that one is used (Lazada takes it from Seller Center).",
+    )
+    invoice_policy = fields.Selection(
+        [
+            ("confirm", "On Confirmation"),
+            ("delivery", "On Delivery"),
+            ("manual", "Manually"),
+        ],
+        string="Invoice Orders",
+        default="delivery",
+        required=True,
+        help="When marketplace orders are invoiced (and the invoice posted): when "
+        "the platform confirms the order, when its delivery is validated, or never "
+        "automatically.",
+    )
+    invoice_journal_id = fields.Many2one(
+        "account.journal",
+        string="Invoice Journal",
+        check_company=True,
+        domain="[('type', '=', 'sale')]",
+        help="Sales journal of the invoices and credit notes of this shop's orders "
+        "(empty: the company's first sales journal).",
+    )
+    return_cursor = fields.Datetime(
+        "Returns Synced Up To",
+        readonly=True,
+        copy=False,
+        help="Returns and refunds updated up to this time have been imported.",
+    )
+
     # --- sync settings and cursors ----------------------------------------------------
     sync_orders = fields.Boolean("Import Orders", default=True)
     sync_stock = fields.Boolean("Push Stock", default=True)
@@ -722,6 +761,13 @@ class EntroMarketplaceShop(models.Model):
                     _("The plan of %s does not include pushing prices.", shop.name)
                 )
             shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
+        return True
+
+    def action_sync_returns(self):
+        """Import the returns and refunds changed since the last time (as a job)."""
+        self._check_usable()
+        for shop in self:
+            self.env["entro.marketplace.return"]._enqueue_sync(shop)
         return True
 
     def action_view_orders(self):

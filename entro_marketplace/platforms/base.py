@@ -19,13 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
-from .errors import TokenExpired, WebhookRejected
+from .errors import PermanentError, TokenExpired, WebhookRejected
 from .records import (
     Event,
     Listing,
     Order,
+    OrderLine,
     OrderRef,
     PriceUpdate,
+    Return,
+    Shipment,
+    ShippingDocument,
     StockUpdate,
     TokenSet,
     UpdateResult,
@@ -316,6 +320,82 @@ class Platform(abc.ABC):
         for batch in chunked(unique, self.max_detail_batch):
             orders.extend(self._call(self._get_orders_batch, batch))
         return orders
+
+    # -------------------------------------------------------------- fulfilment
+    #
+    # Each platform overrides the ``_``-prefixed hooks it supports; the public
+    # methods add the token-refresh retry. A platform that does not (yet) offer
+    # one of them answers with a PermanentError(code="unsupported").
+
+    #: normalised cancel reasons (records.CANCEL_REASONS) the platform accepts
+    cancel_reasons: ClassVar[tuple[str, ...]] = ()
+    #: the longest update-time window the returns list accepts
+    max_return_window: ClassVar[timedelta] = timedelta(days=15)
+
+    def _unsupported(self, what: str) -> PermanentError:
+        return PermanentError(
+            f"{self.name or 'this platform'} does not support {what} through Entro yet",
+            code="unsupported",
+        )
+
+    def ship_order(self, order: Order, mode: str) -> Shipment:
+        """Arrange the shipment of a paid order (``mode``: records.SHIP_MODES).
+
+        Idempotent: an order whose shipment is already arranged is not shipped
+        again; its current shipment is returned.
+        """
+        return self._call(self._ship_order, order, mode)
+
+    def _ship_order(self, order: Order, mode: str) -> Shipment:
+        raise self._unsupported("arranging shipments")
+
+    def get_tracking(self, shipment: Shipment) -> Shipment:
+        """The shipment with its tracking number, once the carrier assigned it."""
+        return self._call(self._get_tracking, shipment)
+
+    def _get_tracking(self, shipment: Shipment) -> Shipment:
+        raise self._unsupported("tracking numbers")
+
+    def get_shipping_label(self, shipment: Shipment) -> ShippingDocument | None:
+        """The shipping label, or None while the platform is still producing it."""
+        return self._call(self._get_shipping_label, shipment)
+
+    def _get_shipping_label(self, shipment: Shipment) -> ShippingDocument | None:
+        raise self._unsupported("shipping labels")
+
+    def cancel_order(
+        self, order: Order, reason: str, lines: list[OrderLine] | None = None
+    ) -> None:
+        """Cancel an order (or only ``lines``) as the seller, for ``reason``.
+
+        :raise PermanentError: when the platform refuses (e.g. already shipped).
+        """
+        if reason not in self.cancel_reasons:
+            raise PermanentError(
+                f"{self.name} does not accept the cancel reason {reason!r}",
+                code="bad_reason",
+            )
+        self._call(self._cancel_order, order, reason, lines or order.lines)
+
+    def _cancel_order(self, order: Order, reason: str, lines: list[OrderLine]) -> None:
+        raise self._unsupported("seller cancellations")
+
+    def iter_returns(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Return]:
+        """Yield the returns/refunds updated in ``[since, until]``, each once."""
+        until = until or self.now()
+        seen: set[str] = set()
+        for start, end in split_windows(since, until, self.max_return_window):
+            for ret in self._iter_returns_window(start, end):
+                if ret.external_id not in seen:
+                    seen.add(ret.external_id)
+                    yield ret
+
+    def _iter_returns_window(
+        self, since: datetime, until: datetime
+    ) -> Iterator[Return]:
+        raise self._unsupported("returns")
 
     # ---------------------------------------------------------------- listings
 

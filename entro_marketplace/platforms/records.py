@@ -241,6 +241,80 @@ class OrderRef:
     status: str | None = None
 
 
+# --- fulfilment
+
+#: How the seller hands parcels to the carrier.
+SHIP_MODES = ("pickup", "dropoff")
+
+#: Why a seller cancels an order (each platform maps them to its own codes).
+CANCEL_REASONS = (
+    "out_of_stock",
+    "customer_request",
+    "undeliverable_area",
+    "cod_not_supported",
+)
+
+#: Normalised states of a return/refund request. Only "refunded" is final and
+#: moves goods and money back; "requested" may still be refused or cancelled.
+RETURN_STATES = ("requested", "refunded", "cancelled")
+
+
+@dataclass
+class Shipment:
+    """A shipment arranged on the platform for one order (or one package).
+
+    ``tracking_number`` is None while the carrier has not assigned it yet:
+    ask again later with :meth:`~.base.Platform.get_tracking`.
+    """
+
+    order_external_id: str
+    package_number: str | None = None
+    tracking_number: str | None = None
+    carrier: str | None = None
+    mode: str | None = None
+    #: platform ids the next steps need (e.g. Lazada order item ids)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ShippingDocument:
+    """A printable shipping label (air waybill) as the platform produced it."""
+
+    filename: str
+    content: bytes = field(repr=False)
+    mimetype: str = "application/pdf"
+
+
+@dataclass
+class ReturnLine:
+    """Units of one order line the buyer returns (or is refunded for)."""
+
+    item_id: str | None
+    variant_id: str | None
+    sku: str | None
+    quantity: int
+    refund_amount: Decimal = ZERO
+    #: the OrderLine.external_id it refers to, when the platform says it
+    order_line_external_id: str | None = None
+
+
+@dataclass
+class Return:
+    """A return or refund request of a buyer, normalised."""
+
+    external_id: str
+    order_external_id: str
+    status: str
+    state: str
+    update_time: datetime | None = None
+    refund_amount: Decimal = ZERO
+    #: False for a refund without goods coming back
+    goods_returned: bool = True
+    reason: str | None = None
+    lines: list[ReturnLine] = field(default_factory=list)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
 @dataclass
 class Listing:
     """One sellable variant of a platform item (``variant_id`` "0" = no variant)."""

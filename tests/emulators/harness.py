@@ -503,3 +503,31 @@ def send_webhooks(
             response = session.post(url, data=body, headers=headers, timeout=timeout)
             statuses.append(response.status_code)
     return statuses
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A small valid one-page PDF showing ``text`` (a shipping label stand-in)."""
+    safe = text.encode("latin-1", "replace").replace(b"\\", b"").replace(b"(", b"")
+    safe = safe.replace(b")", b"")
+    stream = b"BT /F1 12 Tf 20 100 Td (" + safe + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] "
+            b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>"
+        ),
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return out
