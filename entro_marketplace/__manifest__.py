@@ -27,6 +27,8 @@
         "views/entro_marketplace_log_views.xml",
         "views/entro_marketplace_event_views.xml",
         "views/sale_order_views.xml",
+        "views/entro_marketplace_settlement_views.xml",
+        "views/entro_marketplace_payout_report_views.xml",
         "wizards/entro_marketplace_shop_connect_views.xml",
         "views/entro_marketplace_menus.xml",
         "views/entro_marketplace_fulfilment_views.xml",

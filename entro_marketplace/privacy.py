@@ -177,6 +177,10 @@ NOT_PERSONAL = {
     "entro.marketplace.event": ["dedup_key", "platform"],
     "entro.marketplace.order": ["currency_code", "platform", "sync_state"],
     "sale.order.line": ["entro_external_line_id"],
+    # payouts: the platform's payout reference, statement totals and fee labels;
+    # a payout's data names orders by number, never their buyers
+    "entro.marketplace.settlement": ["name", "external_id", "error", "raw"],
+    "entro.marketplace.settlement.line": ["label", "raw_code", "transaction_id"],
     # the platform's answer to a shipment (an error text, no buyer data)
     "stock.picking": ["entro_ship_message"],
     # the seller's own note on a cancellation (kept on the order's chatter, which

@@ -10,3 +10,8 @@ from . import sale_order_line
 from . import stock_quant
 from . import entro_marketplace_return
 from . import stock_picking
+from . import entro_marketplace_shop_payout
+from . import entro_marketplace_settlement
+from . import entro_marketplace_settlement_line
+from . import entro_marketplace_payout_report
+from . import account_move

@@ -28,6 +28,7 @@ from .records import (
     OrderRef,
     PriceUpdate,
     Return,
+    Settlement,
     Shipment,
     ShippingDocument,
     StockUpdate,
@@ -472,3 +473,20 @@ class Platform(abc.ABC):
     def confirm_lost_events(self, cursor: str | None = None) -> None:
         """Acknowledge the events returned by the last :meth:`fetch_lost_events`."""
         return
+
+    # ----------------------------------------------------------------- finance
+
+    #: how far before ``since`` a settlement read looks for the start of the first
+    #: payout (the transactions a payout covers precede it)
+    settlement_lookback: ClassVar[timedelta] = timedelta(days=15)
+
+    def iter_settlements(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Settlement]:
+        """Yield the payouts made in ``[since, until]``, each with its lines.
+
+        Each :class:`~.records.Settlement` is complete (its lines add up to its
+        net amount) and stable: reading it again gives the same lines, so the
+        caller can import it idempotently by ``external_id``.
+        """
+        raise NotImplementedError(f"{self.name}: payouts are not supported yet")

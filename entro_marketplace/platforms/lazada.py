@@ -70,7 +70,7 @@ from urllib.parse import urlencode
 import requests
 
 from . import register
-from .base import Platform
+from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
     PermanentError,
@@ -93,11 +93,14 @@ from .records import (
     PriceUpdate,
     Return,
     ReturnLine,
+    Settlement,
+    SettlementLine,
     Shipment,
     ShippingDocument,
     StockUpdate,
     TokenSet,
     UpdateResult,
+    merge_lines,
     to_money,
 )
 from .transport import clean_json, parse_retry_after, scrub_text
@@ -1525,3 +1528,224 @@ class LazadaPlatform(Platform):
     def fetch_lost_events(self) -> list[Event]:
         """Lazada keeps no lost pushes: the scheduled order sync covers misses."""
         return []
+
+    # --------------------------------------------------------------- finance
+    #
+    # Lazada pays per statement (/finance/payout/status/get: statement_number,
+    # payout, paid); the statement's rows come from
+    # /finance/transaction/details/get (fee_name, amount, order_no,
+    # orderItem_no, statement). Lazada credits the item at its price and pays
+    # its own vouchers back inside that credit: the order items tell what the
+    # buyer paid, and the rest is shown as the platform's subsidy.
+
+    finance_page_size = 500
+    #: a statement covers the rows since the previous one (weekly or so)
+    settlement_lookback = timedelta(days=45)
+    #: transaction details accept ranges shorter than 180 days
+    finance_window = timedelta(days=179)
+    #: fee_name -> normalised fee type (names as in Lazada's statements);
+    #: a name not listed here is an adjustment (its name is kept)
+    FEE_NAMES: dict[str, str] = {
+        "item price credit": "order_amount",
+        "shipping fee (paid by customer)": "order_amount",
+        "promotional charges vouchers": "order_amount",
+        "promotional charges flexi-combo": "order_amount",
+        "reversal item price": "refund",
+        "reversal shipping fee (paid by customer)": "refund",
+        "reversal promotional charges vouchers": "refund",
+        "commission": "commission",
+        "reversal commission": "commission",
+        "payment fee": "transaction_fee",
+        "reversal payment fee": "transaction_fee",
+        "shipping fee paid by seller": "shipping_fee",
+        "shipping fee (charged by lazada)": "shipping_fee",
+        "shipping fee voucher (by lazada)": "shipping_rebate",
+        "shipping fee rebate": "shipping_rebate",
+        "lazada bonus": "platform_subsidy",
+        "lazada bonus - lzd co-fund": "platform_subsidy",
+        "free shipping max fee": "service_fee",
+        "lazcoins discount promotion fee": "service_fee",
+        "marketing solution/social media advertising": "service_fee",
+        "seller voucher": "seller_voucher",
+    }
+
+    def iter_settlements(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Settlement]:
+        """Yield one Settlement per payout statement created in ``[since, until]``."""
+        until = until or self.now()
+        data = self._call(
+            self._request,
+            "GET",
+            "/finance/payout/status/get",
+            params={"created_after": self._local_date(since)},
+        )
+        statements = []
+        with _malformed("payout statements", _text(data.get("request_id"))):
+            for row in _data(data, "payout statements", list):
+                moment = self._time(row["created_at"])
+                if moment is not None and since <= moment <= until:
+                    statements.append((moment, row))
+        if not statements:
+            return
+        statements.sort(key=lambda pair: (pair[0], str(pair[1]["statement_number"])))
+        start = min(m for m, _row in statements) - self.settlement_lookback
+        rows: dict[str, list[Mapping[str, Any]]] = {}
+        for row in self._finance_rows(start, until):
+            rows.setdefault(str(row.get("statement") or ""), []).append(row)
+        for moment, statement in statements:
+            yield self._settlement(
+                statement, moment, rows.get(str(statement["statement_number"]), [])
+            )
+
+    def _local_date(self, moment: datetime) -> str:
+        offset = timedelta(hours=UTC_OFFSETS.get(self.country, 7))
+        return (moment + offset).strftime("%Y-%m-%d")
+
+    def _finance_rows(
+        self, since: datetime, until: datetime
+    ) -> Iterator[Mapping[str, Any]]:
+        seen: set[str] = set()
+        for start, end in split_windows(since, until, self.finance_window):
+            offset = 0
+            while True:
+                data = self._call(
+                    self._request,
+                    "GET",
+                    "/finance/transaction/details/get",
+                    params={
+                        "start_time": self._local_date(start),
+                        "end_time": self._local_date(end),
+                        "limit": self.finance_page_size,
+                        "offset": offset,
+                    },
+                )
+                page = _data(data, "transaction details", list)
+                for row in page:
+                    if not isinstance(row, Mapping):
+                        continue
+                    key = str(row.get("transaction_number") or "") or json.dumps(
+                        row, sort_keys=True
+                    )
+                    if key not in seen:  # window boundaries overlap by a day
+                        seen.add(key)
+                        yield row
+                if len(page) < self.finance_page_size:
+                    break
+                offset += len(page)
+
+    def _settlement(
+        self,
+        statement: Mapping[str, Any],
+        moment: datetime,
+        rows: list[Mapping[str, Any]],
+    ) -> Settlement:
+        with _malformed("payout statement"):
+            payout_text = str(statement.get("payout") or "0").split()
+            currency = (
+                payout_text[1]
+                if len(payout_text) > 1
+                else CURRENCIES.get(self.country, "VND")
+            )
+            settlement = Settlement(
+                external_id=str(statement["statement_number"]),
+                payout_time=moment,
+                currency=currency,
+                net_amount=to_money(payout_text[0].replace(",", "")),
+                paid=_is_true(statement.get("paid")),
+                raw={"statement": dict(statement), "rows": len(rows)},
+            )
+        lines: list[SettlementLine] = []
+        sold: dict[str, set[str]] = {}
+        refunded: dict[str, set[str]] = {}
+        with _malformed("transaction details"):
+            for row in rows:
+                name = str(row.get("fee_name") or row.get("transaction_type") or "")
+                fee_type = self.FEE_NAMES.get(name.strip().lower(), "adjustment")
+                order_id = _text(row.get("order_no"))
+                item_id = _text(row.get("orderItem_no"))
+                if order_id and item_id and fee_type in ("order_amount", "refund"):
+                    target = sold if fee_type == "order_amount" else refunded
+                    target.setdefault(order_id, set()).add(item_id)
+                lines.append(
+                    SettlementLine(
+                        fee_type=fee_type,
+                        amount=to_money(str(row.get("amount") or 0).replace(",", "")),
+                        raw_code=name or "unknown",
+                        order_external_id=order_id,
+                        label=_text(row.get("details")) or name,
+                        transaction_id=_text(row.get("transaction_number")),
+                        time=self._row_time(row.get("transaction_date")),
+                    )
+                )
+        lines = merge_lines(lines)
+        orders = sorted(set(sold) | set(refunded))
+        items: dict[str, list[Mapping[str, Any]]] = {}
+        for chunk in chunked([o for o in orders if o.isdigit()], self.max_detail_batch):
+            items.update(self._call(self._order_items, chunk))
+        for order_id in orders:
+            if order_id not in items:
+                continue  # no order data: what Lazada credited stays the sale
+            by_item = {str(i.get("order_item_id")): i for i in items[order_id]}
+            with _malformed("order items"):
+                paid = sum(
+                    (self._buyer_paid(by_item.get(i)) for i in sold.get(order_id, ())),
+                    ZERO,
+                )
+                back = sum(
+                    (
+                        self._buyer_paid(by_item.get(i))
+                        for i in refunded.get(order_id, ())
+                    ),
+                    ZERO,
+                )
+            if order_id in sold:
+                settlement.buyer_paid[order_id] = paid
+            lines.extend(self._subsidy_split(lines, order_id, "order_amount", paid))
+            lines.extend(self._subsidy_split(lines, order_id, "refund", -back))
+        settlement.lines = merge_lines(lines)
+        settlement.balance()
+        return settlement
+
+    @staticmethod
+    def _buyer_paid(item: Mapping[str, Any] | None) -> Decimal:
+        if not item:
+            return ZERO
+        return to_money(item.get("paid_price")) + to_money(item.get("shipping_amount"))
+
+    @staticmethod
+    def _subsidy_split(
+        lines: list[SettlementLine], order_id: str, fee_type: str, buyer: Decimal
+    ) -> list[SettlementLine]:
+        """Move what Lazada credited beyond what the buyer paid to its subsidy."""
+        credited = sum(
+            (
+                line.amount
+                for line in lines
+                if line.order_external_id == order_id and line.fee_type == fee_type
+            ),
+            ZERO,
+        )
+        rest = credited - buyer
+        if not rest or not any(
+            line.order_external_id == order_id and line.fee_type == fee_type
+            for line in lines
+        ):
+            return []
+        return [
+            SettlementLine(fee_type, -rest, "platform_funded", order_id),
+            SettlementLine("platform_subsidy", rest, "platform_funded", order_id),
+        ]
+
+    def _row_time(self, value: Any) -> datetime | None:
+        text = _text(value)
+        if not text:
+            return None
+        for pattern in ("%d %b %Y", "%d-%b-%Y"):
+            try:
+                moment = datetime.strptime(text, pattern)
+            except ValueError:
+                continue
+            offset = timedelta(hours=UTC_OFFSETS.get(self.country, 7))
+            return moment.replace(tzinfo=timezone(offset)).astimezone(timezone.utc)
+        return self._time(text)

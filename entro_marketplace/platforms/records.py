@@ -35,7 +35,7 @@ negative) and sets ``amounts_complete = False`` so the Odoo layer can flag it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -396,3 +396,114 @@ class Event:
     status: str | None = None
     update_time: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+# --------------------------------------------------------------------- settlements
+
+#: The normalised fee types of a settlement line. Amounts are signed as seen by
+#: the seller: positive adds to the payout, negative is deducted from it.
+#:
+#: - ``order_amount``: what the buyer paid for the order (items and shipping,
+#:   net of every voucher), settled to the seller: the customer receivable;
+#: - ``platform_subsidy``: discounts the platform funds and pays back (its
+#:   vouchers, coins, shipping discounts);
+#: - ``seller_voucher``: vouchers the seller funds, when the platform charges them
+#:   in the payout instead of netting them in ``order_amount``;
+#: - ``commission``, ``transaction_fee`` (payment/transaction fees),
+#:   ``service_fee`` (programme and service fees);
+#: - ``shipping_fee`` (shipping the seller pays), ``shipping_rebate`` (shipping
+#:   the platform pays back);
+#: - ``refund`` (money returned to the buyer after a return or a cancellation);
+#: - ``adjustment`` (anything else, and the unexplained rest of a payout).
+FEE_TYPES = (
+    "order_amount",
+    "platform_subsidy",
+    "seller_voucher",
+    "commission",
+    "transaction_fee",
+    "service_fee",
+    "shipping_fee",
+    "shipping_rebate",
+    "refund",
+    "adjustment",
+)
+
+#: Fee types that make up the price of an order rather than a fee on it.
+SALE_FEE_TYPES = ("order_amount", "platform_subsidy", "seller_voucher")
+
+
+@dataclass
+class SettlementLine:
+    """One amount of a payout, for one order (or none) and one fee type.
+
+    ``raw_code`` keeps the platform's own fee code(s) (comma-separated when the
+    platform gave several rows of the same type for the order).
+    """
+
+    fee_type: str
+    amount: Decimal
+    raw_code: str
+    order_external_id: str | None = None
+    label: str | None = None
+    transaction_id: str | None = None
+    time: datetime | None = None
+
+
+@dataclass
+class Settlement:
+    """One payout of the platform to the seller, with the lines it pays.
+
+    ``net_amount`` is the platform's payout figure; the lines add up to it (a
+    platform module puts an unexplained rest in an ``adjustment`` line, code
+    ``unexplained``). ``buyer_paid`` is what the platform says each order's
+    buyer paid (when it says so); ``paid`` whether the money left the platform.
+    """
+
+    external_id: str
+    payout_time: datetime
+    currency: str
+    net_amount: Decimal
+    paid: bool = True
+    lines: list[SettlementLine] = field(default_factory=list)
+    buyer_paid: dict[str, Decimal] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def lines_total(self) -> Decimal:
+        """Sum of the line amounts."""
+        return sum((line.amount for line in self.lines), ZERO)
+
+    def check_total(self) -> Decimal:
+        """``lines_total - net_amount``; zero when the lines explain the payout."""
+        return self.lines_total - self.net_amount
+
+    def balance(self) -> None:
+        """Add an ``adjustment`` line for whatever the lines do not explain."""
+        rest = -self.check_total()
+        if rest:
+            self.lines.append(
+                SettlementLine(
+                    fee_type="adjustment",
+                    amount=rest,
+                    raw_code="unexplained",
+                    label="Not explained by the platform's lines",
+                )
+            )
+
+
+def merge_lines(lines: list[SettlementLine]) -> list[SettlementLine]:
+    """One line per (order, fee type): amounts summed, raw codes joined."""
+    merged: dict[tuple[str | None, str], SettlementLine] = {}
+    for line in lines:
+        key = (line.order_external_id, line.fee_type)
+        kept = merged.get(key)
+        if kept is None:
+            merged[key] = replace(line)
+            continue
+        kept.amount += line.amount
+        codes = kept.raw_code.split(",")
+        if line.raw_code not in codes:
+            kept.raw_code = ",".join([*codes, line.raw_code])
+        if line.time and (kept.time is None or line.time > kept.time):
+            kept.time = line.time
+    return [line for line in merged.values() if line.amount]

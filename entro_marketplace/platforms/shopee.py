@@ -34,7 +34,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import requests
 
 from . import register
-from .base import Platform, chunked
+from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
     PermanentError,
@@ -57,11 +57,14 @@ from .records import (
     PriceUpdate,
     Return,
     ReturnLine,
+    Settlement,
+    SettlementLine,
     Shipment,
     ShippingDocument,
     StockUpdate,
     TokenSet,
     UpdateResult,
+    merge_lines,
     to_money,
 )
 from .transport import clean_json, parse_retry_after, scrub_text
@@ -627,9 +630,20 @@ class ShopeePlatform(Platform):
         )
 
     def _escrows(self, order_sns: list[str]) -> dict[str, Mapping[str, Any]]:
-        """buyer_payment_info per order, from get_escrow_detail_batch (best effort)."""
+        """Escrow detail per order, from get_escrow_detail_batch (best effort)."""
         if not order_sns or not self.config.extra.get("fetch_escrow", True):
             return {}
+        return self._escrow_details(order_sns, strict=False)
+
+    def _escrow_details(
+        self, order_sns: list[str], strict: bool = True
+    ) -> dict[str, Mapping[str, Any]]:
+        """``escrow_detail`` per order, in batches of ``max_escrow_batch``.
+
+        The order import reads ``buyer_payment_info`` from it (best effort:
+        ``strict=False`` skips a batch Shopee refuses); payouts read
+        ``order_income`` and need every batch.
+        """
         found: dict[str, Mapping[str, Any]] = {}
         for chunk in chunked(order_sns, self.max_escrow_batch):
             try:
@@ -641,6 +655,8 @@ class ShopeePlatform(Platform):
             except AuthorizationError:
                 raise
             except PermanentError as exc:
+                if strict:
+                    raise
                 _logger.warning("Shopee escrow details unavailable: %s", exc)
                 continue
             rows = data.get("response")
@@ -1343,3 +1359,199 @@ class ShopeePlatform(Platform):
             kind="public",
             body={"last_message_id": _as_int(cursor, "last_message_id")},
         )
+
+    # --------------------------------------------------------------- finance
+    #
+    # A local shop's money flows through its Shopee wallet: each order's escrow
+    # is released into it (transaction 101, or 102 when negative), adjustments
+    # add or deduct (4xx), and a withdrawal (201) pays the balance out to the
+    # seller's bank. One payout = one withdrawal, covering the wallet
+    # transactions since the previous one; each order's escrow is broken down
+    # into fee lines with get_escrow_detail_batch (``order_income``).
+
+    wallet_page_size = 100
+    #: wallet transaction types that pay a balance out (the payout itself)
+    WITHDRAWAL_TYPES = frozenset({"201", "WITHDRAWAL_CREATED"})
+    #: wallet types ignored: the follow-up states of a withdrawal
+    WITHDRAWAL_FOLLOW_UPS = frozenset({"202", "WITHDRAWAL_COMPLETED"})
+    ESCROW_TYPES = frozenset(
+        {"101", "102", "ESCROW_VERIFIED_ADD", "ESCROW_VERIFIED_MINUS"}
+    )
+    #: order_income field -> (fee type, sign applied to its absolute value)
+    ESCROW_FEES: dict[str, tuple[str, int]] = {
+        "buyer_total_amount": ("order_amount", 1),
+        "voucher_from_shopee": ("platform_subsidy", 1),
+        "coins": ("platform_subsidy", 1),
+        "credit_card_promotion": ("platform_subsidy", 1),
+        "commission_fee": ("commission", -1),
+        "service_fee": ("service_fee", -1),
+        "seller_transaction_fee": ("transaction_fee", -1),
+        "credit_card_transaction_fee": ("transaction_fee", -1),
+        "actual_shipping_fee": ("shipping_fee", -1),
+        "reverse_shipping_fee": ("shipping_fee", -1),
+        "shopee_shipping_rebate": ("shipping_rebate", 1),
+        "seller_return_refund": ("refund", -1),
+    }
+
+    def iter_settlements(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Settlement]:
+        """Yield one Settlement per wallet withdrawal made in ``[since, until]``."""
+        until = until or self.now()
+        start = since - self.settlement_lookback
+        rows: dict[str, Mapping[str, Any]] = {}
+        for window_start, window_end in split_windows(start, until, self.max_window):
+            for row in self._wallet_transactions(window_start, window_end):
+                rows[self._transaction_key(row)] = row
+        ordered = sorted(
+            rows.values(),
+            key=lambda r: (int(r.get("create_time") or 0), self._transaction_key(r)),
+        )
+        pending: list[Mapping[str, Any]] = []
+        for row in ordered:
+            kind = str(row.get("transaction_type") or "")
+            if kind in self.WITHDRAWAL_FOLLOW_UPS:
+                continue
+            if str(row.get("status") or "COMPLETED") == "FAILED":
+                continue
+            if kind not in self.WITHDRAWAL_TYPES:
+                pending.append(row)
+                continue
+            covered, pending = pending, []
+            with _malformed("wallet transaction"):
+                moment = _ts(row["create_time"])
+            if moment is None or moment < since or moment > until:
+                continue
+            yield self._settlement(row, covered)
+
+    @staticmethod
+    def _transaction_key(row: Mapping[str, Any]) -> str:
+        if row.get("transaction_id") not in (None, ""):
+            return str(row["transaction_id"])
+        parts = (
+            row.get("create_time"),
+            row.get("transaction_type"),
+            row.get("order_sn"),
+            row.get("withdrawal_id"),
+            row.get("amount"),
+        )
+        return "|".join(str(p) for p in parts)
+
+    def _wallet_transactions(
+        self, since: datetime, until: datetime
+    ) -> Iterator[Mapping[str, Any]]:
+        page_no = 0
+        while True:
+            data = self._call(
+                self._request,
+                "GET",
+                "/api/v2/payment/get_wallet_transaction_list",
+                params={
+                    "page_no": page_no,
+                    "page_size": self.wallet_page_size,
+                    "create_time_from": _epoch(since),
+                    "create_time_to": _epoch(until) + (1 if until.microsecond else 0),
+                },
+            )
+            body = _response(data, "wallet transactions")
+            rows = body.get("transaction_list") or []
+            if not isinstance(rows, list):
+                raise PermanentError(
+                    "malformed Shopee wallet transactions: no transaction_list",
+                    code="bad_response",
+                    request_id=data.get("request_id"),
+                )
+            yield from (r for r in rows if isinstance(r, Mapping))
+            if not body.get("more") or not rows:
+                return
+            page_no += 1
+
+    def _settlement(
+        self, withdrawal: Mapping[str, Any], rows: list[Mapping[str, Any]]
+    ) -> Settlement:
+        with _malformed("wallet transaction"):
+            payout_id = str(
+                withdrawal.get("withdrawal_id") or self._transaction_key(withdrawal)
+            )
+            settlement = Settlement(
+                external_id=payout_id,
+                payout_time=_ts(withdrawal["create_time"]),
+                currency=str(withdrawal.get("currency") or "VND"),
+                net_amount=abs(to_money(withdrawal["amount"])),
+                paid=str(withdrawal.get("status") or "COMPLETED") == "COMPLETED",
+                raw={"withdrawal": dict(withdrawal), "transactions": len(rows)},
+            )
+        escrow_sns = list(
+            dict.fromkeys(
+                str(r["order_sn"])
+                for r in rows
+                if str(r.get("transaction_type") or "") in self.ESCROW_TYPES
+                and r.get("order_sn")
+            )
+        )
+        escrows = self._call(self._escrow_details, escrow_sns) if escrow_sns else {}
+        lines: list[SettlementLine] = []
+        for row in rows:
+            kind = str(row.get("transaction_type") or "")
+            with _malformed("wallet transaction"):
+                amount = to_money(row.get("amount"))
+                sn = _text(row.get("order_sn"))
+                moment = _ts(row.get("create_time"))
+            if kind in self.ESCROW_TYPES and sn:
+                lines.extend(self._escrow_lines(sn, amount, escrows.get(sn), moment))
+                escrow = escrows.get(sn) or {}
+                income = escrow.get("order_income") or {}
+                if income.get("buyer_total_amount") not in (None, ""):
+                    settlement.buyer_paid[sn] = to_money(income["buyer_total_amount"])
+                continue
+            lines.append(
+                SettlementLine(
+                    fee_type="adjustment",
+                    amount=amount,
+                    raw_code=kind or "wallet",
+                    order_external_id=sn,
+                    label=_text(row.get("reason")) or _text(row.get("description")),
+                    transaction_id=self._transaction_key(row),
+                    time=moment,
+                )
+            )
+        settlement.lines = merge_lines(lines)
+        settlement.balance()
+        return settlement
+
+    def _escrow_lines(
+        self,
+        order_sn: str,
+        amount: Decimal,
+        escrow: Mapping[str, Any] | None,
+        moment: datetime | None,
+    ) -> list[SettlementLine]:
+        """The fee lines of one released escrow; they add up to ``amount``."""
+        income = (escrow or {}).get("order_income") or {}
+        lines = []
+        with _malformed("escrow detail"):
+            for key, (fee_type, sign_) in self.ESCROW_FEES.items():
+                value = abs(to_money(income.get(key)))
+                if value:
+                    lines.append(
+                        SettlementLine(
+                            fee_type=fee_type,
+                            amount=sign_ * value,
+                            raw_code=key,
+                            order_external_id=order_sn,
+                            time=moment,
+                        )
+                    )
+        rest = amount - sum((line.amount for line in lines), ZERO)
+        if rest:
+            lines.append(
+                SettlementLine(
+                    fee_type="adjustment",
+                    amount=rest,
+                    raw_code="unexplained" if income else "escrow_amount",
+                    order_external_id=order_sn,
+                    label=None if income else "No escrow detail from Shopee",
+                    time=moment,
+                )
+            )
+        return lines

@@ -399,7 +399,6 @@ def _amounts(rng: random.Random, lines: list[dict[str, Any]]) -> dict[str, int]:
 
 def _escrow(sn: str, username: str, method: str, amounts: dict[str, int]) -> dict:
     total = amounts["total"]
-    commission = int(amounts["subtotal"] * 0.04)
     return {
         "order_sn": sn,
         "buyer_user_name": username,
@@ -420,17 +419,58 @@ def _escrow(sn: str, username: str, method: str, amounts: dict[str, int]) -> dic
             "shopee_voucher": -amounts["shopee_voucher"],
             "shopee_coins_redeemed": -amounts["coins"],
         },
-        "order_income": {
-            "buyer_total_amount": total,
-            "buyer_paid_shipping_fee": amounts["shipping"],
-            "voucher_from_seller": amounts["seller_voucher"],
-            "voucher_from_shopee": amounts["shopee_voucher"],
-            "coins": amounts["coins"],
-            "commission_fee": commission,
-            "escrow_amount": amounts["subtotal"]
-            - amounts["seller_voucher"]
-            - commission,
-        },
+        "order_income": order_income(amounts),
+    }
+
+
+#: what the carrier charges the seller per parcel (VND), and Shopee's free
+#: shipping programme: it pays back whatever the buyer did not pay of it
+CARRIER_CHARGE = 25000
+
+
+def order_income(amounts: dict[str, int], refund: int = 0) -> dict[str, Any]:
+    """get_escrow_detail ``order_income`` of an order (VND integers).
+
+    ``escrow_amount = buyer_total_amount + voucher_from_shopee + coins
+    - commission_fee - service_fee - seller_transaction_fee - actual_shipping_fee
+    + shopee_shipping_rebate - seller_return_refund``. A refunded order (``refund``
+    = what goes back to the buyer) pays no commission nor fees, and Shopee keeps
+    its vouchers; the seller still pays the carrier.
+    """
+    total = amounts["total"]
+    subtotal = amounts["subtotal"]
+    returned = refund > 0
+    commission = 0 if returned else subtotal * 4 // 100
+    service = 0 if returned else subtotal * 3 // 100
+    transaction = 0 if returned else total * 2 // 100
+    shopee_voucher = 0 if returned else amounts["shopee_voucher"]
+    coins = 0 if returned else amounts["coins"]
+    rebate = max(0, CARRIER_CHARGE - amounts["shipping"])
+    escrow = (
+        total
+        + shopee_voucher
+        + coins
+        - commission
+        - service
+        - transaction
+        - CARRIER_CHARGE
+        + rebate
+        - refund
+    )
+    return {
+        "buyer_total_amount": total,
+        "original_price": subtotal,
+        "buyer_paid_shipping_fee": amounts["shipping"],
+        "voucher_from_seller": amounts["seller_voucher"],
+        "voucher_from_shopee": shopee_voucher,
+        "coins": coins,
+        "commission_fee": commission,
+        "service_fee": service,
+        "seller_transaction_fee": transaction,
+        "actual_shipping_fee": CARRIER_CHARGE,
+        "shopee_shipping_rebate": rebate,
+        "seller_return_refund": refund,
+        "escrow_amount": escrow,
     }
 
 
@@ -628,6 +668,8 @@ class ShopeeEmulator(EmulatorServer):
         ):
             self.store[key] = {}
         self.store["lost"] = []
+        self.store["wallet"] = []
+        self.store["next_transaction_id"] = 9100000
         self.store["lost_confirmed"] = 0
         self.store["next_message_id"] = 176600
         routes = {
@@ -658,6 +700,10 @@ class ShopeeEmulator(EmulatorServer):
             ): self._download_shipping_document,
             ("POST", "/api/v2/order/cancel_order"): self._cancel_order,
             ("GET", "/api/v2/returns/get_return_list"): self._get_return_list,
+            (
+                "GET",
+                "/api/v2/payment/get_wallet_transaction_list",
+            ): self._get_wallet_transactions,
             ("GET", "/api/v2/product/get_item_list"): self._get_item_list,
             ("GET", "/api/v2/product/get_item_base_info"): self._get_item_base_info,
             ("GET", "/api/v2/product/get_model_list"): self._get_model_list,
@@ -1686,3 +1732,167 @@ class ShopeeEmulator(EmulatorServer):
         with self.store.lock:
             self.store["lost_confirmed"] = max(self.store["lost_confirmed"], last)
         return self._ok(None)
+
+    # -------------------------------------------------------------- finance
+
+    def _wallet_add(
+        self, shop_id: int, kind: int, amount: int, when: float, **fields: Any
+    ) -> dict[str, Any]:
+        with self.store.lock:
+            wallet = self.store["wallet"]
+            balance = sum(
+                t["amount"]
+                for t in wallet
+                if t["_shop_id"] == shop_id and t["create_time"] <= when
+            )
+            self.store["next_transaction_id"] += 1
+            row = {
+                "transaction_id": self.store["next_transaction_id"],
+                "status": "COMPLETED",
+                "transaction_type": kind,
+                "amount": amount,
+                "current_balance": balance + amount,
+                "create_time": int(when),
+                "order_sn": "",
+                "refund_sn": "",
+                "withdrawal_type": "",
+                "transaction_fee": 0,
+                "description": "",
+                "buyer_name": "",
+                "reason": "",
+                "withdrawal_id": 0,
+                "root_withdrawal_id": 0,
+                "money_flow": "MONEY_IN" if amount >= 0 else "MONEY_OUT",
+                "_shop_id": shop_id,
+                **fields,
+            }
+            wallet.append(row)
+            return row
+
+    def release_escrow(
+        self, order_sn: str, when: float, refund: int = 0
+    ) -> dict[str, Any]:
+        """Verify an order's escrow into the wallet (101, or 102 when negative).
+
+        ``refund``: what went back to the buyer after a return (VND).
+        """
+        with self.store.lock:
+            order = self.store["orders"][order_sn]
+            if not order["_escrow"]:
+                raise ValueError(f"{order_sn} was never paid")
+            income = order_income(order["_amounts"], refund=refund)
+            order["_escrow"]["order_income"] = income
+            shop = order["_shop_id"]
+            name = order["buyer_username"]
+        amount = income["escrow_amount"]
+        return self._wallet_add(
+            shop,
+            101 if amount >= 0 else 102,
+            amount,
+            when,
+            order_sn=order_sn,
+            buyer_name=name,
+        )
+
+    def adjust(
+        self,
+        amount: int,
+        when: float,
+        reason: str = "Adjustment",
+        order_sn: str = "",
+        shop_id: int | None = None,
+    ) -> dict[str, Any]:
+        """An adjustment paid to (401) or charged from (402) the seller."""
+        return self._wallet_add(
+            int(shop_id or self.shop_id),
+            401 if amount >= 0 else 402,
+            amount,
+            when,
+            order_sn=order_sn,
+            reason=reason,
+        )
+
+    def withdraw(
+        self, when: float, shop_id: int | None = None
+    ) -> dict[str, Any] | None:
+        """Pay the whole wallet balance out to the seller's bank (201, then 202).
+
+        Returns the WITHDRAWAL_CREATED row (its ``-amount`` is the payout), or
+        None when there is nothing to pay out.
+        """
+        shop = int(shop_id or self.shop_id)
+        with self.store.lock:
+            balance = sum(
+                t["amount"]
+                for t in self.store["wallet"]
+                if t["_shop_id"] == shop and t["create_time"] <= when
+            )
+        if balance <= 0:
+            return None
+        withdrawal_id = int(when) * 10 + shop % 10
+        created = self._wallet_add(
+            shop,
+            201,
+            -balance,
+            when,
+            withdrawal_id=withdrawal_id,
+            withdrawal_type="WITHDRAWAL",
+        )
+        self._wallet_add(
+            shop, 202, 0, when + 3600, withdrawal_id=withdrawal_id, withdrawal_type=""
+        )
+        return created
+
+    def payouts(self, shop_id: int | None = None) -> list[dict[str, Any]]:
+        """The withdrawals made so far (the platform's payouts)."""
+        shop = int(shop_id or self.shop_id)
+        with self.store.lock:
+            return [
+                dict(t)
+                for t in self.store["wallet"]
+                if t["_shop_id"] == shop and t["transaction_type"] == 201
+            ]
+
+    def _get_wallet_transactions(self, req: Request) -> Response:
+        shop, error = self._check(req, SHOP)
+        if error:
+            return error
+        try:
+            page_no = int(req.arg("page_no") or "")
+            page_size = int(req.arg("page_size") or "")
+            time_from = int(req.arg("create_time_from") or "")
+            time_to = int(req.arg("create_time_to") or "")
+        except ValueError:
+            return self._error(
+                400, "error_param", "Wrong parameters, detail: not a number."
+            )
+        if time_to < time_from:
+            return self._error(
+                400,
+                "time_invalid",
+                "The param error: create_time_from bigger than create_time_to.",
+            )
+        if time_to - time_from > FIFTEEN_DAYS:
+            return self._error(
+                400, "time_period_too_large", "The param error: time period too large."
+            )
+        if not 1 <= page_size <= 100 or page_no < 0:
+            return self._error(400, "error_param", "parameter invalid")
+        with self.store.lock:
+            rows = sorted(
+                (
+                    t
+                    for t in self.store["wallet"]
+                    if t["_shop_id"] == shop
+                    and time_from <= t["create_time"] <= time_to
+                ),
+                key=lambda t: (-t["create_time"], -t["transaction_id"]),
+            )
+            start = page_no * page_size
+            page = [
+                {k: v for k, v in t.items() if not k.startswith("_")}
+                for t in rows[start : start + page_size]
+            ]
+        return self._ok(
+            {"transaction_list": page, "more": start + page_size < len(rows)}
+        )

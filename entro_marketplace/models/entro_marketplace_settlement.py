@@ -1,0 +1,292 @@
+"""A platform payout, its fee lines, and the one journal entry that books it."""
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..platforms.records import FEE_TYPES
+from .entro_marketplace_shop import to_naive
+
+_logger = logging.getLogger(__name__)
+
+#: fee types booked on the customer's receivable (reconciled with the invoices)
+RECEIVABLE_TYPES = ("order_amount", "refund")
+
+
+class EntroMarketplaceSettlement(models.Model):
+    """One payout of a platform to the seller."""
+
+    _name = "entro.marketplace.settlement"
+    _description = "Marketplace Payout"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "payout_date desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name", store=True)
+    shop_id = fields.Many2one(
+        "entro.marketplace.shop", required=True, index=True, ondelete="restrict"
+    )
+    platform = fields.Selection(related="shop_id.platform", store=True)
+    company_id = fields.Many2one(
+        related="shop_id.company_id", store=True, index=True, precompute=True
+    )
+    external_id = fields.Char(
+        "Payout ID on the Platform", required=True, readonly=True, index=True
+    )
+    payout_date = fields.Datetime(required=True, readonly=True)
+    currency_id = fields.Many2one("res.currency", required=True, readonly=True)
+    net_amount = fields.Monetary(
+        "Net Payout", readonly=True, help="What the platform paid out."
+    )
+    lines_total = fields.Monetary(compute="_compute_totals", store=True)
+    difference_total = fields.Monetary(
+        "Differences",
+        compute="_compute_totals",
+        store=True,
+        help="Sum of the per-order differences between the platform and the "
+        "invoices (shown on the lines, never written off).",
+    )
+    paid = fields.Boolean(readonly=True, help="The platform says the money left.")
+    state = fields.Selection(
+        [("draft", "To Post"), ("posted", "Posted"), ("error", "Cannot Post")],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+    )
+    has_differences = fields.Boolean(compute="_compute_totals", store=True, index=True)
+    error = fields.Text(readonly=True)
+    move_id = fields.Many2one(
+        "account.move", string="Journal Entry", readonly=True, copy=False
+    )
+    line_ids = fields.One2many(
+        "entro.marketplace.settlement.line", "settlement_id", readonly=True
+    )
+    order_count = fields.Integer(compute="_compute_totals", store=True)
+    raw = fields.Text("Platform Data", readonly=True)
+
+    _sql_constraints = [
+        (
+            "external_uniq",
+            "unique(shop_id, external_id)",
+            "A payout is imported once per shop.",
+        )
+    ]
+
+    @api.depends("shop_id.name", "external_id")
+    def _compute_name(self):
+        for settlement in self:
+            settlement.name = (
+                f"{settlement.shop_id.name or ''} {settlement.external_id}"
+            )
+
+    @api.depends("line_ids.amount", "line_ids.difference", "line_ids.match_state")
+    def _compute_totals(self):
+        for settlement in self:
+            lines = settlement.line_ids
+            settlement.lines_total = sum(lines.mapped("amount"))
+            settlement.difference_total = sum(lines.mapped("difference"))
+            settlement.has_differences = any(
+                state in ("difference", "no_invoice", "no_order")
+                for state in lines.mapped("match_state")
+            )
+            settlement.order_count = len(
+                {ref for ref in lines.mapped("order_external_id") if ref}
+            )
+
+    # ---------------------------------------------------------------------- import
+
+    @api.model
+    def _import_platform_settlement(self, shop, settlement):
+        """Store one normalised Settlement and post it; idempotent per payout id.
+
+        Returns created, posted (again after an error), or unchanged.
+        """
+        key = f"entro-settlement:{shop.id}:{settlement.external_id}"
+        lock = int.from_bytes(
+            hashlib.sha1(key.encode()).digest()[:8], "big", signed=True
+        )
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+        existing = self.search(
+            [("shop_id", "=", shop.id), ("external_id", "=", settlement.external_id)]
+        )
+        if existing.state == "posted":
+            if existing.paid != settlement.paid:
+                existing.paid = settlement.paid
+            return "unchanged"
+        currency = (
+            self.env["res.currency"]
+            .with_context(active_test=False)
+            .search([("name", "=", settlement.currency or "VND")], limit=1)
+        )
+        values = {
+            "shop_id": shop.id,
+            "external_id": settlement.external_id,
+            "payout_date": to_naive(settlement.payout_time),
+            "currency_id": (currency or shop.company_id.currency_id).id,
+            "net_amount": float(settlement.net_amount),
+            "paid": settlement.paid,
+            "raw": json.dumps(
+                {
+                    **settlement.raw,
+                    "buyer_paid": {k: str(v) for k, v in settlement.buyer_paid.items()},
+                },
+                default=str,
+            ),
+            "line_ids": [(5, 0, 0)]
+            + [
+                (
+                    0,
+                    0,
+                    {
+                        "fee_type": line.fee_type
+                        if line.fee_type in FEE_TYPES
+                        else "adjustment",
+                        "amount": float(line.amount),
+                        "raw_code": line.raw_code,
+                        "label": line.label,
+                        "order_external_id": line.order_external_id,
+                        "transaction_id": line.transaction_id,
+                        "line_date": to_naive(line.time),
+                    },
+                )
+                for line in settlement.lines
+            ],
+        }
+        if existing:
+            existing.write(values)
+            record, result = existing, "posted"
+        else:
+            record, result = self.create(values), "created"
+        record._post()
+        return result
+
+    # ----------------------------------------------------------------------- posting
+
+    def _post(self):
+        """Post the payout's one journal entry and reconcile the invoices.
+
+        A payout that cannot be posted (a missing account, lines that do not add
+        up) stays in the "Cannot Post" state with the reason and an activity.
+        """
+        for settlement in self:
+            try:
+                with self.env.cr.savepoint():
+                    settlement._post_one()
+            except UserError as exc:
+                settlement.write({"state": "error", "error": str(exc)})
+                settlement.shop_id._schedule_activity(
+                    _("Payout cannot be posted"), str(exc), record=settlement
+                )
+
+    def _post_one(self):
+        self.ensure_one()
+        shop = self.shop_id
+        shop._ensure_payout_accounting()
+        currency = self.currency_id
+        if currency.compare_amounts(self.lines_total, self.net_amount):
+            raise UserError(
+                _(
+                    "The lines of payout %(payout)s add up to %(lines)s, not to the "
+                    "%(net)s paid.",
+                    payout=self.external_id,
+                    lines=self.lines_total,
+                    net=self.net_amount,
+                )
+            )
+        lines = self.line_ids
+        lines._match_orders()
+        company = shop.company_id
+        date = fields.Date.to_date(
+            fields.Datetime.context_timestamp(self, self.payout_date)
+        )
+        move_lines = []
+        for line in lines:
+            values = line._move_line_values(shop)
+            move_lines.append(self._amount_values(values, -line.amount, date))
+        clearing = shop._payout_account("clearing")
+        move_lines.append(
+            self._amount_values(
+                {
+                    "name": _("Payout %s", self.external_id),
+                    "account_id": clearing.id,
+                },
+                self.net_amount,
+                date,
+            )
+        )
+        # rounding to the company currency must not unbalance the entry
+        rest = -sum(vals["balance"] for vals in move_lines)
+        if rest:
+            move_lines[-1]["balance"] += rest
+        Move = self.env["account.move"].sudo().with_company(company)
+        move = Move.create(
+            {
+                "move_type": "entry",
+                "journal_id": shop._payout_journal().id,
+                "date": date,
+                "ref": _(
+                    "%(shop)s payout %(payout)s",
+                    shop=shop.name,
+                    payout=self.external_id,
+                ),
+                "entro_settlement_id": self.id,
+                "line_ids": [(0, 0, vals) for vals in move_lines],
+            }
+        )
+        move.action_post()
+        for line, aml in zip(lines, move.line_ids.sorted("id"), strict=False):
+            line.move_line_id = aml.id
+        lines._reconcile_orders()
+        self.write({"state": "posted", "error": False, "move_id": move.id})
+        if self.has_differences:
+            shop._schedule_activity(
+                _("Payout with differences"),
+                _(
+                    "Payout %(payout)s of %(shop)s has orders whose invoices differ "
+                    "from what the platform settled, or that have no invoice. They "
+                    "are listed on the payout; nothing was written off.",
+                    payout=self.external_id,
+                    shop=shop.name,
+                ),
+                record=self,
+            )
+
+    def _amount_values(self, values, amount, date):
+        """Move line values for a signed amount of the payout (+ = debit)."""
+        company = self.shop_id.company_id
+        currency = self.currency_id
+        balance = currency._convert(amount, company.currency_id, company, date)
+        values = dict(values, balance=company.currency_id.round(balance))
+        if currency != company.currency_id:
+            values.update(currency_id=currency.id, amount_currency=amount)
+        return values
+
+    # ------------------------------------------------------------------------ actions
+
+    def action_retry(self):
+        """Post again the payouts that could not be posted (after a fix)."""
+        self.filtered(lambda s: s.state == "error")._post()
+        return True
+
+    def action_open_move(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "account.move",
+            "res_id": self.move_id.id,
+            "view_mode": "form",
+        }
+
+
+def group_by_order(lines):
+    """{order external id: lines} of a recordset of settlement lines."""
+    groups = defaultdict(lambda: lines.browse())
+    for line in lines:
+        if line.order_external_id:
+            groups[line.order_external_id] |= line
+    return groups
