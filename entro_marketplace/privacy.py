@@ -55,6 +55,12 @@ BUYER_KEYS = [
     "address_line3",
     "address_line4",
     "district_info",
+    # Tiki orders v2 (customer, shipping.address)
+    "customer",
+    "full_name",
+    "address",
+    "street",
+    "ward",
     # common shapes
     "name",
     "phone",

@@ -85,10 +85,13 @@ if [ "$SANDBOX" = 1 ]; then
         --app-key 100200 --app-secret sandbox-app-secret && ok+=(Lazada)
     start_sandbox tiktok "$((EMULATOR_PORT + 2))" sandbox-tiktok-key sandbox-tiktok-secret \
         --app-key sandbox-tiktok-key --app-secret sandbox-tiktok-secret && ok+=(TikTok)
+    # Tiki: the port after TikTok's; no pushes, Odoo pulls the emulator's event queue
+    start_sandbox tiki "$((EMULATOR_PORT + 3))" sandbox-tiki-client sandbox-tiki-secret \
+        --client-id sandbox-tiki-client --client-secret sandbox-tiki-secret && ok+=(Tiki)
     if [ ${#ok[@]} -gt 0 ]; then
         SANDBOX_LINE="Sandbox:           ${ok[*]} shops fed by emulators (a new order every $EVERY s): Marketplaces > Orders"
     fi
-    if [ ${#ok[@]} -lt 3 ]; then
+    if [ ${#ok[@]} -lt 4 ]; then
         SANDBOX_LINE="$SANDBOX_LINE; set-up problems in $ENTRO_STATE/log/sandbox.log"
     fi
 fi

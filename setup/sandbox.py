@@ -7,7 +7,7 @@ is authorized again at each run, because the emulator starts afresh.
     python setup/sandbox.py ODOO_URL DB PLATFORM EMULATOR_URL \
         APP_KEY APP_SECRET ITEMS SEED
 
-PLATFORM is shopee, lazada or tiktok.
+PLATFORM is shopee, lazada, tiktok or tiki.
 """
 
 import sys
@@ -19,6 +19,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.emulators import lazada as lazada_emulator
 from tests.emulators import shopee as shopee_emulator
+from tests.emulators import tiki as tiki_emulator
 from tests.emulators import tiktok as tiktok_emulator
 
 
@@ -40,6 +41,9 @@ def catalogue_variants(platform, items, seed):
             for sku in product["skus"]:
                 name = f"{product['title']} {sku['_name']}".strip()
                 yield sku["seller_sku"], name, int(sku["price"]["sale_price"])
+    elif platform == "tiki":
+        for product in tiki_emulator.generate_catalogue(items, seed=seed):
+            yield product["original_sku"], product["name"], product["price"]
     else:
         for product in lazada_emulator.generate_catalogue(items, 2, seed=seed):
             for sku in product["skus"]:
@@ -182,7 +186,7 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 9 or sys.argv[3] not in ("shopee", "lazada", "tiktok"):
+    if len(sys.argv) != 9 or sys.argv[3] not in ("shopee", "lazada", "tiktok", "tiki"):
         raise SystemExit(__doc__)
     url, database, platform_, emu, key, secret, n_items, seed_ = sys.argv[1:]
     main(url, database, platform_, emu, key, secret, int(n_items), int(seed_))

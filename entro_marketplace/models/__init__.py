@@ -15,3 +15,4 @@ from . import entro_marketplace_settlement
 from . import entro_marketplace_settlement_line
 from . import entro_marketplace_payout_report
 from . import account_move
+from . import entro_marketplace_shop_tiki

@@ -43,7 +43,11 @@ class EntroMarketplaceEvent(models.Model):
     status = fields.Char("Platform Status")
     event_time = fields.Datetime()
     source = fields.Selection(
-        [("webhook", "Webhook"), ("recovery", "Lost-Push Recovery")],
+        [
+            ("webhook", "Webhook"),
+            ("recovery", "Lost-Push Recovery"),
+            ("queue", "Event Queue (pulled)"),
+        ],
         default="webhook",
         required=True,
     )

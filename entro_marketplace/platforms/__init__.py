@@ -40,3 +40,4 @@ def get_platform_class(name: str) -> type[Platform]:
 from . import shopee
 from . import lazada
 from . import tiktok
+from . import tiki

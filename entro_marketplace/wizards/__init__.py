@@ -1,2 +1,3 @@
 from . import entro_marketplace_shop_connect
 from . import entro_marketplace_cancel
+from . import entro_marketplace_shop_connect_tiki

@@ -18,6 +18,11 @@ Pushes that fail are kept for ``get_lost_push_message``.
 (``--app-key`` = the service id, ``--app-secret``, ``--shop-id``, ``--orders``,
 ``--items``, ``--seed``, ``--push-url``, ``--push-every``); API, token host and
 consent page on one port.
+``python -m tests.emulators tiki --port 8914`` runs the Tiki emulator
+(``--client-id``, ``--client-secret``, ``--seller-id``, ``--app-type``,
+``--orders``, ``--items``, ``--seed``, ``--push-every``): Tiki pushes nothing,
+its new orders and status changes wait in the event queues Odoo pulls
+(``--push-url`` is accepted and ignored).
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import sys
 import time
 
 from . import lazada as lazada_emulator
+from . import tiki as tiki_emulator
 from . import tiktok as tiktok_emulator
 from .shopee import LIFECYCLE, ShopeeEmulator, generate_catalogue, generate_orders
 
@@ -96,6 +102,23 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         help="seconds between simulated order activity (0 = none)",
     )
+    tiki = sub.add_parser("tiki", help="Tiki Open API emulator (event queue)")
+    tiki.add_argument("--host", default="127.0.0.1")
+    tiki.add_argument("--port", type=int, default=8914)
+    tiki.add_argument("--client-id", default="tiki-client-1")
+    tiki.add_argument("--client-secret", default="tiki_test_secret")
+    tiki.add_argument("--seller-id", default="3001")
+    tiki.add_argument("--app-type", choices=("public", "in_house"), default="public")
+    tiki.add_argument("--orders", type=int, default=30)
+    tiki.add_argument("--items", type=int, default=12, help="catalogue products")
+    tiki.add_argument("--seed", type=int, default=0)
+    tiki.add_argument("--push-url", default=None, help="ignored: Tiki is pulled")
+    tiki.add_argument(
+        "--push-every",
+        type=float,
+        default=0,
+        help="seconds between simulated order activity (0 = none)",
+    )
     return parser
 
 
@@ -148,6 +171,65 @@ def run_tiktok(args: argparse.Namespace) -> None:
             if args.push_url:
                 statuses = emulator.push(args.push_url, messages)
                 _logger.info("pushed to %s: HTTP %s", args.push_url, statuses)
+    except KeyboardInterrupt:
+        _logger.info("stopping")
+    finally:
+        emulator.stop()
+
+
+def run_tiki(args: argparse.Namespace) -> None:
+    """Start the Tiki emulator; new orders and status changes go to its queues."""
+    emulator = tiki_emulator.TikiEmulator(
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        seller_id=str(args.seller_id),
+        app_type=args.app_type,
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+    )
+    catalogue = tiki_emulator.generate_catalogue(args.items, seed=args.seed)
+    emulator.add_catalogue(catalogue)
+    emulator.add_orders(
+        tiki_emulator.generate_orders(
+            args.orders,
+            seed=args.seed,
+            catalogue=catalogue,
+            seller_id=str(args.seller_id),
+        )
+    )
+    emulator.start()
+    _logger.info(
+        "Tiki emulator on %s (client_id=%s, seller_id=%s, %s app)",
+        emulator.base_url,
+        args.client_id,
+        args.seller_id,
+        args.app_type,
+    )
+    rng = random.Random(args.seed)
+    try:
+        while True:
+            if args.push_every <= 0:
+                time.sleep(3600)
+                continue
+            time.sleep(args.push_every)
+            order = emulator.new_order("queueing")
+            with emulator.store.lock:
+                movable = [
+                    o
+                    for o in emulator.store["orders"].values()
+                    if o is not order and o["status"] in tiki_emulator.LIFECYCLE
+                ]
+            if movable:
+                other = rng.choice(movable)
+                emulator.set_status(
+                    other["code"], tiki_emulator.LIFECYCLE[other["status"]]
+                )
+            _logger.info(
+                "new order %s; %d event(s) waiting",
+                order["code"],
+                emulator.pending_events(),
+            )
     except KeyboardInterrupt:
         _logger.info("stopping")
     finally:
@@ -289,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
         run_lazada(args)
     elif args.platform == "tiktok":
         run_tiktok(args)
+    elif args.platform == "tiki":
+        run_tiki(args)
     return 0
 
 
