@@ -6,6 +6,7 @@ transactional tests that pytest-odoo runs on the test database itself.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,12 +26,49 @@ def free_port():
 class OdooServer:
     """An odoo-bin process on loopback, and XML-RPC helpers to talk to it."""
 
-    def __init__(self, db, port, process, logfile):
+    def __init__(self, db, port, cmd, env, logfile):
         self.db = db
         self.port = port
-        self.process = process
+        self.cmd = cmd
+        self.env = env
         self.logfile = logfile
         self.url = f"http://127.0.0.1:{port}"
+        self.process = None
+
+    def start(self, timeout=90):
+        """Start the server (our own command line) and wait until it answers."""
+        self.process = subprocess.Popen(self.cmd, env=self.env)
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.process.poll() is not None:
+                pytest.fail(
+                    f"the Odoo server exited with {self.process.returncode}; "
+                    f"see {self.logfile}"
+                )
+            try:
+                self.common().version()
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.process.kill()
+                    pytest.fail(
+                        f"the Odoo server did not answer within {timeout} s; "
+                        f"see {self.logfile}"
+                    )
+                time.sleep(0.3)
+
+    def kill(self):
+        """SIGKILL the server we started (by its PID): no graceful shutdown."""
+        os.kill(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
     def common(self):
         return xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common", allow_none=True)
@@ -89,28 +127,7 @@ def odoo_server():
         f"--logfile={logfile}",
         "--max-cron-threads=0",
     ]
-    process = subprocess.Popen(cmd, env=env)
-    server = OdooServer(db, port, process, logfile)
-    deadline = time.monotonic() + 90
-    while True:
-        if process.poll() is not None:
-            pytest.fail(
-                f"the Odoo server exited with {process.returncode}; see {logfile}"
-            )
-        try:
-            server.common().version()
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail(
-                    f"the Odoo server did not answer within 90 s; see {logfile}"
-                )
-            time.sleep(0.3)
+    server = OdooServer(db, port, cmd, env, logfile)
+    server.start()
     yield server
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    server.stop()

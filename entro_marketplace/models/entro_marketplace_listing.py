@@ -316,29 +316,86 @@ class EntroMarketplaceListing(models.Model):
 
     @api.model
     def _mark_stock_dirty(self, quants):
-        """Stock of these quants changed: flag the listings, schedule the pushes."""
-        internal = quants.filtered(lambda q: q.location_id.usage == "internal")
-        if not internal:
+        """Stock of these quants changed: flag the listings, schedule the pushes.
+
+        On the hot path of every stock move and inventory adjustment (called for
+        each quant written), so it costs one query whatever the numbers of quants
+        and listings: listings of the quants' products, in the shop's warehouse,
+        and whether the shop's push is already pending. Each listing is flagged
+        even if it was already: the row conflict with a push running meanwhile
+        (which clears the flag) makes one of the two transactions retry, instead
+        of this change being cleared unpushed. Only a shop without a pending push
+        is scheduled.
+
+        A pending push covers this change only while it is still gathering (its
+        start more than a second away): one about to start may read the listings
+        before this transaction commits, so a follow-up push is queued instead.
+        """
+        if not quants.ids:
             return
-        listings = self.sudo().search(
-            [
-                ("product_id", "in", internal.product_id.ids),
-                ("shop_id.sync_stock", "=", True),
-                ("shop_id.state", "=", "connected"),
-            ]
+        quants.flush_recordset(["product_id", "location_id"])
+        self.flush_model(["product_id", "shop_id", "active", "stock_dirty"])
+        self.env["entro.marketplace.shop"].flush_model(
+            ["sync_stock", "state", "warehouse_id"]
         )
-        if not listings:
-            return
-        affected = self.browse()
-        for listing in listings:
-            warehouse = listing.shop_id.warehouse_id
-            for quant in internal:
-                if quant.product_id != listing.product_id:
-                    continue
-                if not warehouse or quant.location_id.parent_path.startswith(
-                    warehouse.view_location_id.parent_path
-                ):
-                    affected |= listing
-                    break
-        affected.filtered(lambda rec: not rec.stock_dirty).write({"stock_dirty": True})
-        affected.shop_id._schedule_stock_push()
+        self.env["queue.job"].flush_model(["identity_key", "state"])
+        self.env.cr.execute(
+            """
+            SELECT l.id, l.stock_dirty, s.id,
+                   EXISTS (SELECT 1 FROM queue_job j
+                            WHERE j.identity_key = 'push-stock-' || s.id
+                              AND j.state = 'pending'
+                              AND j.eta > (now() AT TIME ZONE 'UTC')
+                                          + interval '1 second'),
+                   EXISTS (SELECT 1 FROM queue_job j
+                            WHERE j.identity_key = 'push-stock-' || s.id
+                              AND j.state IN ('pending', 'enqueued'))
+              FROM stock_quant q
+              JOIN stock_location loc
+                ON loc.id = q.location_id AND loc.usage = 'internal'
+              JOIN entro_marketplace_listing l
+                ON l.product_id = q.product_id AND l.active
+              JOIN entro_marketplace_shop s
+                ON s.id = l.shop_id AND s.sync_stock AND s.state = 'connected'
+              LEFT JOIN stock_warehouse w ON w.id = s.warehouse_id
+              LEFT JOIN stock_location v ON v.id = w.view_location_id
+             WHERE q.id IN %s
+               AND (v.id IS NULL OR loc.parent_path LIKE v.parent_path || '%%')
+            """,
+            [tuple(quants.ids)],
+        )
+        rows = self.env.cr.fetchall()
+        to_flag = {row[0] for row in rows}
+        # shop id -> whether a push is queued that may start before we commit
+        to_schedule = {row[2]: row[4] for row in rows if not row[3]}
+        if to_flag:
+            # (fields flushed above; no ORM write on this hot path)
+            self.env.cr.execute(
+                "UPDATE entro_marketplace_listing SET stock_dirty = true "
+                "WHERE id IN %s",
+                [tuple(sorted(to_flag))],
+            )
+            self.browse(to_flag).invalidate_recordset(["stock_dirty"])
+        # one follow-up per shop and transaction: the runner cannot start it
+        # before this transaction commits (unless a savepoint undid it)
+        follow_ups = self.env.cr.precommit.data.setdefault(
+            "entro_marketplace.stock_follow_ups", {}
+        )
+        if any(
+            imminent and shop in follow_ups for shop, imminent in to_schedule.items()
+        ):
+            self.env.cr.execute(
+                "SELECT uuid FROM queue_job WHERE uuid IN %s",
+                [tuple(follow_ups.values())],
+            )
+            alive = {uuid for (uuid,) in self.env.cr.fetchall()}
+            for shop, uuid in list(follow_ups.items()):
+                if uuid in alive:
+                    to_schedule.pop(shop, None)
+                else:
+                    del follow_ups[shop]
+        Shop = self.env["entro.marketplace.shop"].sudo()
+        for shop_id, imminent in sorted(to_schedule.items()):
+            jobs = Shop.browse(shop_id)._schedule_stock_push(follow_up=imminent)
+            if imminent and jobs:
+                follow_ups[shop_id] = jobs[0].uuid

@@ -226,7 +226,7 @@ class EntroMarketplaceShop(models.Model):
     )
     push_delay = fields.Integer(
         "Stock Push Delay (s)",
-        default=30,
+        default=5,
         help="Stock changes are gathered for this long, then pushed in one go.",
     )
     initial_sync_days = fields.Integer(
@@ -532,7 +532,8 @@ class EntroMarketplaceShop(models.Model):
                 f"{self.name}: rate limited ({exc})", seconds=int(exc.retry_after or 60)
             )
         except TransientError as exc:
-            raise RetryableJobError(f"{self.name}: {exc}", seconds=60)
+            # the job function's retry pattern (Queue Job > Job Functions) says when
+            raise RetryableJobError(f"{self.name}: {exc}")
         finally:
             log.flush()
 
@@ -884,15 +885,24 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         return self.env["entro.marketplace.listing"]._push_prices(self)
 
-    def _schedule_stock_push(self):
-        """Debounced: one pending push per shop gathers every change until it runs."""
+    def _schedule_stock_push(self, follow_up=False):
+        """Debounced: one pending push per shop gathers every change until it runs.
+
+        ``follow_up``: the pending push may start before this transaction
+        commits, and so miss its changes: queue another one after it.
+        Returns the jobs queued (or found pending).
+        """
+        jobs = []
         for shop in self:
             if shop.sync_stock and shop.state == "connected":
-                shop._enqueue(
-                    "_job_push_stock",
-                    identity=f"push-stock-{shop.id}",
-                    eta=shop.push_delay,
+                jobs.append(
+                    shop._enqueue(
+                        "_job_push_stock",
+                        identity=None if follow_up else f"push-stock-{shop.id}",
+                        eta=shop.push_delay,
+                    )
                 )
+        return jobs
 
     def _job_recover_lost_events(self):
         """Import the pushes the platform failed to deliver, then acknowledge them."""

@@ -154,6 +154,7 @@ class Fault:
     retry_after: float | None
     delay: float
     fired: int = 0
+    skip: int = 0
 
     def matches(self, path: str) -> bool:
         """Whether the fault applies to ``path``."""
@@ -179,6 +180,7 @@ class Faults:
         status: int | None = None,
         retry_after: float | None = 1.0,
         delay: float = 2.0,
+        after: int = 0,
     ) -> Fault:
         """Arm a fault.
 
@@ -192,6 +194,8 @@ class Faults:
         :param status: HTTP status for http_5xx (default 500) or http_429 (429).
         :param retry_after: Retry-After seconds sent with 429 (None = no header).
         :param delay: seconds slept by a timeout fault (capped).
+        :param after: let this many matching requests through first (e.g. a
+            token that expires in the middle of a paged read).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -207,6 +211,7 @@ class Faults:
             status=status or default_status,
             retry_after=retry_after,
             delay=min(delay, MAX_TIMEOUT_SLEEP),
+            skip=after,
         )
         with self._lock:
             self._faults.append(fault)
@@ -220,6 +225,9 @@ class Faults:
                 if wanted is not None and fault.kind not in wanted:
                     continue
                 if not fault.matches(path) or fault.remaining == 0:
+                    continue
+                if fault.skip > 0:
+                    fault.skip -= 1
                     continue
                 if (
                     fault.probability is not None

@@ -1,0 +1,133 @@
+"""The README's table of figures, from the bench/results/*.json of the last runs.
+
+python -m bench.table        (no database needed)
+"""
+
+import json
+import sys
+
+from bench.common import ROOT
+
+
+def load(name):
+    path = ROOT / "bench" / "results" / f"{name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def load_of(result):
+    value = result.get("loadavg") or result.get("machine", {}).get("loadavg_at_end")
+    return value[0] if value else "?"
+
+
+def rows():
+    result = load("import_throughput")
+    if result:
+        yield (
+            f"import throughput, {result['orders']:,} orders, 1 worker",
+            f"{result['flow_orders_per_s']} orders/s",
+            f"ORM floor {result['floor_orders_per_s']} orders/s",
+            result["ratio_to_floor"],
+            "≥ 0.8",
+            load_of(result),
+        )
+        yield (
+            "API calls per 1,000 orders",
+            result["api_calls_per_1000_orders"],
+            f"minimum {result['api_minimum_per_1000_orders']}",
+            result["api_ratio_to_minimum"],
+            "≤ 1.05",
+            load_of(result),
+        )
+    result = load("stock_push")
+    if result:
+        timing = result["adjustment_s"]
+        yield (
+            (
+                f"inventory adjustment of {result['quants_adjusted']:,} quants, "
+                "listing hook now (before)"
+            ),
+            f"{timing['after']} s ({timing['before']} s)",
+            f"no shop pushing {timing['floor']} s",
+            (
+                f"{result['hook_overhead_ratio_to_floor']['after']} "
+                f"({result['hook_overhead_ratio_to_floor']['before']})"
+            ),
+            "-",
+            load_of(result),
+        )
+        yield (
+            (
+                f"API calls per 1,000 stock changes "
+                f"({result['stock_changes_per_platform']})"
+            ),
+            result["api_calls_per_1000_stock_changes"],
+            f"minimum {result['api_minimum_per_1000_stock_changes']}",
+            result["api_ratio_to_minimum"],
+            "≤ 1.05",
+            load_of(result),
+        )
+    result = load("latency")
+    if result:
+        row = result["webhook_to_confirmed"]
+        yield (
+            (
+                f"webhook → sale order confirmed, {row['events']} events at "
+                f"{result['rate_per_s']}/s, 1 worker"
+            ),
+            f"p50 {row['p50_s']} s, p95 {row['p95_s']} s",
+            "-",
+            "-",
+            "p95 ≤ 5 s",
+            load_of(row),
+        )
+        for row in result["stock_to_platform"].values():
+            yield (
+                (
+                    "stock change → platform updated, push delay "
+                    f"{row['push_delay_s']} s, {row['events']} events"
+                ),
+                f"p50 {row['p50_s']} s, p95 {row['p95_s']} s",
+                f"the delay, {row['baseline_s']} s",
+                "-",
+                "p95 ≤ 10 s",
+                load_of(row),
+            )
+    result = load("memory")
+    if result:
+        extrapolated = result.get("extrapolated_growth_at_50000_mb")
+        yield (
+            f"peak RSS growth importing {result['orders']:,} orders, 1 worker",
+            f"{result['peak_growth_mb']} MB"
+            + (
+                f" (→ {extrapolated} MB at 50,000, extrapolated)"
+                if extrapolated
+                else ""
+            ),
+            f"after warm-up {result['rss_baseline_after_warm_up_mb']} MB",
+            "-",
+            "≤ 150 MB",
+            load_of(result),
+        )
+    result = load("scale_out")
+    if result:
+        for label, run in result["runs"].items():
+            yield (
+                f"scale-out, {result['orders']:,} orders, {label}",
+                f"{run['orders_per_s']} orders/s",
+                "1 worker",
+                result["speed_up"][label],
+                "-",
+                run["loadavg"][0] if run.get("loadavg") else "?",
+            )
+
+
+def main():
+    print("| figure | measured | baseline | ratio | goal | load avg (1 min) |")
+    print("|---|---|---|---|---|---|")
+    for row in rows():
+        print("| " + " | ".join(str(cell) for cell in row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
