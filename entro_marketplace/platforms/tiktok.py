@@ -82,6 +82,10 @@ from .records import (
     OrderRef,
     Package,
     PriceUpdate,
+    Return,
+    ReturnLine,
+    Shipment,
+    ShippingDocument,
     StockUpdate,
     TokenSet,
     UpdateResult,
@@ -126,6 +130,40 @@ PUSH_KINDS: dict[int, str] = {
     12: "order_status",
 }
 _ORDER_PUSHES = frozenset({1, 3, 4, 11, 12})
+
+#: Normalised ship mode -> TikTok ``handover_method``.
+HANDOVER_METHODS = {"pickup": "PICKUP", "dropoff": "DROP_OFF"}
+
+#: Normalised cancel reason -> TikTok seller cancel reason (paid, unpaid order).
+#: Reasons TikTok names per region; override with the shop's ``cancel_reason_codes``.
+CANCEL_REASON_CODES: dict[str, tuple[str, str]] = {
+    "out_of_stock": (
+        "seller_cancel_reason_out_of_stock",
+        "seller_cancel_unpaid_reason_out_of_stock",
+    ),
+    "undeliverable_area": (
+        "seller_cancel_paid_reason_address_not_deliver",
+        "seller_cancel_paid_reason_address_not_deliver",
+    ),
+}
+
+#: TikTok return_status -> normalised return state. Only a completed request has
+#: moved the money back; a refused or withdrawn one is cancelled.
+RETURN_STATES: dict[str, str] = {
+    "RETURN_OR_REFUND_REQUEST_PENDING": "requested",
+    "AWAITING_BUYER_SHIP": "requested",
+    "BUYER_SHIPPED_ITEM": "requested",
+    "REJECT_RECEIVE_PACKAGE": "requested",
+    "RETURN_OR_REFUND_REQUEST_SUCCESS": "requested",
+    "RETURN_OR_REFUND_REQUEST_COMPLETE": "refunded",
+    "REFUND_OR_RETURN_REQUEST_REJECT": "cancelled",
+    "RETURN_OR_REFUND_REQUEST_CANCEL": "cancelled",
+}
+#: packages not yet handed over; shipped ones (FULFILLING, COMPLETED) only
+#: give their tracking number
+_PACKAGE_TO_SHIP = frozenset({"PROCESSING", "TO_FULFILL"})
+_PACKAGE_SHIPPED = frozenset({"FULFILLING", "COMPLETED"})
+_SHIPPABLE = frozenset({"AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"})
 
 #: Currency of each region, for price updates (the order says its own).
 REGION_CURRENCIES = {
@@ -869,6 +907,209 @@ class TikTokPlatform(Platform):
             else:
                 order.other_fees -= residual
         order.amounts_complete = complete
+
+    # ------------------------------------------------------------ fulfilment
+
+    cancel_reasons = tuple(CANCEL_REASON_CODES)
+    return_page_size = 50
+    #: no documented maximum for the update-time range of Search Returns
+    max_return_window = timedelta(days=30)
+
+    @staticmethod
+    def _package_ids(order: Order) -> list[str]:
+        """The order's packages (``packages[].id``, else the line items')."""
+        row = order.raw.get("order") or {}
+        ids = [
+            str(p["id"])
+            for p in row.get("packages") or []
+            if isinstance(p, Mapping) and _text(p.get("id"))
+        ]
+        for line in row.get("line_items") or []:
+            number = (
+                _text(line.get("package_id")) if isinstance(line, Mapping) else None
+            )
+            if number and number not in ids:
+                ids.append(number)
+        return ids
+
+    def _package(self, package_id: str) -> dict[str, Any]:
+        payload = self._request("GET", f"/fulfillment/{VERSION}/packages/{package_id}")
+        return _data(payload, "package detail")
+
+    def _ship_order(self, order: Order, mode: str) -> Shipment:
+        """Ship every package still to hand over (pickup or drop-off per
+        ``mode``); packages already shipped only give their tracking number."""
+        packages = self._package_ids(order)
+        if not packages:
+            raise PermanentError(
+                f"TikTok Shop order {order.external_id} ({order.status}) has no "
+                "package to ship",
+                code="order_status",
+            )
+        shipment = Shipment(
+            order.external_id,
+            package_number=packages[0],
+            carrier=order.shipping_carrier,
+            mode=mode,
+            extra={"package_ids": packages},
+        )
+        method = HANDOVER_METHODS.get(mode, "PICKUP")
+        for package_id in packages:
+            detail = self._package(package_id)
+            status = str(detail.get("package_status") or "").upper()
+            if status in _PACKAGE_SHIPPED:
+                continue
+            if status not in _PACKAGE_TO_SHIP or order.status not in _SHIPPABLE:
+                raise PermanentError(
+                    f"TikTok Shop order {order.external_id} is {order.status} "
+                    f"(package {package_id} {status or 'unknown'}): it cannot be "
+                    "shipped",
+                    code="order_status",
+                )
+            self._request(
+                "POST",
+                f"/fulfillment/{VERSION}/packages/{package_id}/ship",
+                body={"handover_method": method},
+                idempotent=False,
+            )
+        return self._get_tracking(shipment)
+
+    def _get_tracking(self, shipment: Shipment) -> Shipment:
+        if not shipment.package_number:
+            return shipment
+        detail = self._package(shipment.package_number)
+        with _malformed("package detail"):
+            tracking = _text(detail.get("tracking_number"))
+            if tracking:
+                shipment.tracking_number = tracking
+                shipment.carrier = (
+                    _text(detail.get("shipping_provider_name")) or shipment.carrier
+                )
+        return shipment
+
+    def _get_shipping_label(self, shipment: Shipment) -> ShippingDocument | None:
+        """Get Shipping Document gives a URL; the PDF is downloaded from it."""
+        if not shipment.package_number or not shipment.tracking_number:
+            return None
+        payload = self._request(
+            "GET",
+            f"/fulfillment/{VERSION}/packages/{shipment.package_number}"
+            "/shipping_documents",
+            params={
+                "document_type": self.config.extra.get(
+                    "document_type", "SHIPPING_LABEL"
+                ),
+                "document_format": "PDF",
+            },
+        )
+        url = _text(_data(payload, "shipping document").get("doc_url"))
+        if not url:
+            return None
+        content = self.transport.request(
+            "GET",
+            url,
+            parse=self._parse_document,
+            limiter=self.limiter,
+            timeout=self.config.timeout,
+        )
+        return ShippingDocument(
+            filename=f"tiktok-{shipment.order_external_id}.pdf", content=content
+        )
+
+    @staticmethod
+    def _parse_document(response: requests.Response) -> bytes:
+        if response.status_code >= 500:
+            raise TransientError(
+                f"TikTok Shop document download: HTTP {response.status_code}",
+                http_status=response.status_code,
+            )
+        if response.status_code != 200 or not response.content.startswith(b"%PDF"):
+            raise PermanentError(
+                f"TikTok Shop document download: HTTP {response.status_code}, "
+                "not a PDF",
+                code="bad_document",
+            )
+        return response.content
+
+    def _cancel_order(self, order: Order, reason: str, lines: list[OrderLine]) -> None:
+        """Cancel Order; line item ids only for a partial cancellation."""
+        codes = dict(CANCEL_REASON_CODES)
+        codes.update(self.config.extra.get("cancel_reason_codes") or {})
+        paid, unpaid = codes[reason]
+        body: dict[str, Any] = {
+            "order_id": order.external_id,
+            "cancel_reason": unpaid if order.status == "UNPAID" else paid,
+        }
+        wanted = {li.external_id for li in lines}
+        if wanted != {li.external_id for li in order.lines}:
+            body["order_line_item_ids"] = sorted(wanted)
+        self._request(
+            "POST",
+            f"/return_refund/{VERSION}/cancellations",
+            body=body,
+            idempotent=False,
+        )
+
+    def _iter_returns_window(
+        self, since: datetime, until: datetime
+    ) -> Iterator[Return]:
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            payload = self._call(
+                self._request,
+                "POST",
+                f"/return_refund/{VERSION}/returns/search",
+                params={"page_size": self.return_page_size, "page_token": token},
+                body={
+                    "update_time_ge": _seconds(since),
+                    "update_time_lt": _seconds(until) + 1,
+                },
+            )
+            body = _data(payload, "return list")
+            with _malformed("return list", _text(payload.get("request_id"))):
+                rows = body.get("return_orders") or []
+                returns = [self._to_return(row) for row in rows]
+            yield from returns
+            token = _text(body.get("next_page_token"))
+            if not token or not rows or token in seen:
+                return
+            seen.add(token)
+
+    @staticmethod
+    def _to_return(row: Mapping[str, Any]) -> Return:
+        """Each return line item is one unit (TikTok has one line item per unit)."""
+        status = str(row.get("return_status") or "")
+        refund = row.get("refund_amount") or {}
+        lines = [
+            ReturnLine(
+                item_id=None,
+                variant_id=_text(li.get("sku_id")),
+                sku=_text(li.get("seller_sku")),
+                quantity=1,
+                refund_amount=to_money(
+                    (li.get("refund_amount") or {}).get("refund_total")
+                ),
+                order_line_external_id=_text(li.get("order_line_item_id")),
+            )
+            for li in row.get("return_line_items") or []
+        ]
+        total = refund.get("refund_total")
+        return Return(
+            external_id=str(row["return_id"]),
+            order_external_id=str(row["order_id"]),
+            status=status,
+            state=RETURN_STATES.get(status, "requested"),
+            update_time=_epoch(row.get("update_time")),
+            refund_amount=to_money(total)
+            if total not in (None, "")
+            else sum((li.refund_amount for li in lines), ZERO),
+            goods_returned=str(row.get("return_type") or "").upper() != "REFUND",
+            reason=_text(row.get("return_reason_text"))
+            or _text(row.get("return_reason")),
+            lines=lines,
+            raw=dict(row),
+        )
 
     # ------------------------------------------------------------- listings
 

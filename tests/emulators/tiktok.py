@@ -31,7 +31,14 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 
-from .harness import TOKEN_EXPIRED, EmulatorServer, Request, Response, send_webhooks
+from .harness import (
+    TOKEN_EXPIRED,
+    EmulatorServer,
+    Request,
+    Response,
+    send_webhooks,
+    tiny_pdf,
+)
 from .shopee import (
     FAMILY_NAMES,
     GIVEN_NAMES,
@@ -83,6 +90,27 @@ CODE_SIGN = 106001
 CODE_CIPHER_MISMATCH = 101000
 CODE_CIPHER_MISSING = 106013
 CODE_PARAM = 12052900
+CODE_PACKAGE_STATUS = 21011001
+CODE_NOT_CANCELLABLE = 25001005
+CODE_NOT_FOUND = 21001001
+SELLER_CANCEL_REASONS = frozenset(
+    {
+        "seller_cancel_reason_out_of_stock",
+        "seller_cancel_unpaid_reason_out_of_stock",
+        "seller_cancel_paid_reason_address_not_deliver",
+        "seller_cancel_reason_wrong_price",
+    }
+)
+#: order status -> status of its package
+PACKAGE_STATUSES = {
+    "AWAITING_SHIPMENT": "PROCESSING",
+    "PARTIALLY_SHIPPING": "PROCESSING",
+    "AWAITING_COLLECTION": "FULFILLING",
+    "IN_TRANSIT": "FULFILLING",
+    "DELIVERED": "COMPLETED",
+    "COMPLETED": "COMPLETED",
+    "CANCELLED": "CANCELLED",
+}
 
 
 # ------------------------------------------------------------------------- signatures
@@ -107,6 +135,17 @@ def tiktok_push_sign(app_key: str, secret: str, body: bytes) -> str:
 def cipher_of(shop_id: str) -> str:
     """The emulator's shop cipher of a shop id."""
     return "ROW_" + hashlib.sha1(shop_id.encode()).hexdigest()[:24]
+
+
+def _in_time_range(body: dict[str, Any], row: dict[str, Any]) -> bool:
+    """Whether ``row`` is in the search body's ``{create,update}_time_ge/_lt``."""
+    for name in ("update_time", "create_time"):
+        low, high = body.get(f"{name}_ge"), body.get(f"{name}_lt")
+        if low is not None and row[name] < int(low):
+            return False
+        if high is not None and row[name] >= int(high):
+            return False
+    return True
 
 
 # --------------------------------------------------------------------- data generators
@@ -363,7 +402,19 @@ class TikTokEmulator(EmulatorServer):
         self.clock = clock
         self.rng = random.Random(seed)
         self._notifications = 7327112393057371910
-        for key in ("orders", "products", "codes", "access", "refresh", "pages"):
+        #: polls of the package detail before a shipped package shows its
+        #: tracking number (0: at once)
+        self.tracking_delay = 0
+        for key in (
+            "orders",
+            "products",
+            "codes",
+            "access",
+            "refresh",
+            "pages",
+            "returns",
+            "documents",
+        ):
             self.store[key] = {}
         routes = {
             ("GET", "/open/authorize"): self._authorize_page,
@@ -373,6 +424,8 @@ class TikTokEmulator(EmulatorServer):
             ("POST", f"/order/{V}/orders/search"): self._orders_search,
             ("GET", f"/order/{V}/orders"): self._orders_detail,
             ("POST", f"/product/{V}/products/search"): self._products_search,
+            ("POST", f"/return_refund/{V}/cancellations"): self._cancel,
+            ("POST", f"/return_refund/{V}/returns/search"): self._returns_search,
         }
         for (method, path), handler in routes.items():
             self.route(method, path, handler)
@@ -387,6 +440,18 @@ class TikTokEmulator(EmulatorServer):
                 re.compile(rf"^/product/{V}/products/(\d+)/prices/update$"),
                 self._prices_update,
             ),
+            ("GET", re.compile(rf"^/fulfillment/{V}/packages/(\d+)$"), self._package),
+            (
+                "POST",
+                re.compile(rf"^/fulfillment/{V}/packages/(\d+)/ship$"),
+                self._ship,
+            ),
+            (
+                "GET",
+                re.compile(rf"^/fulfillment/{V}/packages/(\d+)/shipping_documents$"),
+                self._shipping_documents,
+            ),
+            ("GET", re.compile(r"^/_documents/(\w+)\.pdf$"), self._document_file),
         ]
 
     @property
@@ -648,6 +713,8 @@ class TikTokEmulator(EmulatorServer):
             + [d["address_name"] for d in reversed(recipient["district_info"])]
         )
         row["recipient_address"] = recipient
+        if not row["packages"] and order["status"] in PACKAGE_STATUSES:
+            row["packages"] = [{"id": f"1152{order['id']}"}]
         if order["status"] == "ON_HOLD":
             row["recipient_address"] = {"region_code": "VN", "name": recipient["name"]}
         return json.loads(json.dumps(row))
@@ -733,14 +800,10 @@ class TikTokEmulator(EmulatorServer):
         reverse = (req.arg("sort_order") or "DESC").upper() == "DESC"
 
         def keep(order: dict[str, Any]) -> bool:
-            for name in ("update_time", "create_time"):
-                low, high = body.get(f"{name}_ge"), body.get(f"{name}_lt")
-                if low is not None and order[name] < int(low):
-                    return False
-                if high is not None and order[name] >= int(high):
-                    return False
             wanted = body.get("order_status")
-            return not wanted or order["status"] == wanted
+            return _in_time_range(body, order) and (
+                not wanted or order["status"] == wanted
+            )
 
         with self.store.lock:
             rows = sorted(
@@ -935,3 +998,265 @@ class TikTokEmulator(EmulatorServer):
         order["update_time"] = int(now.timestamp())
         self.add_orders([order])
         return order
+
+    # ----------------------------------------------------------- fulfilment
+
+    def _order_of_package(
+        self, shop_id: str | None, package_id: str
+    ) -> dict[str, Any] | None:
+        order = self.store["orders"].get(package_id[4:])
+        if not package_id.startswith("1152") or order is None:
+            return None
+        if order["_shop_id"] != shop_id or order["status"] not in PACKAGE_STATUSES:
+            return None
+        return order
+
+    def _package_view(self, order: dict[str, Any]) -> dict[str, Any]:
+        """Package detail; a shipped package shows its tracking number once the
+        carrier gave it (after ``tracking_delay`` polls)."""
+        if order.get("_tracking_wait"):
+            order["_tracking_wait"] -= 1
+        elif order.get("_tracking") and not order["tracking_number"]:
+            self._reveal_tracking(order)
+        return {
+            "package_id": f"1152{order['id']}",
+            "package_status": PACKAGE_STATUSES[order["status"]],
+            "handover_method": order.get("_handover", ""),
+            "order_line_item_ids": [i["id"] for i in order["line_items"]],
+            "orders": [{"id": order["id"]}],
+            "shipping_provider_name": order["shipping_provider"],
+            "tracking_number": order["tracking_number"],
+            "shipping_type": order["shipping_type"],
+            "update_time": order["update_time"],
+        }
+
+    @staticmethod
+    def _reveal_tracking(order: dict[str, Any]) -> None:
+        order["tracking_number"] = order["_tracking"]
+        order["shipping_provider"] = order["_carrier"]
+        for item in order["line_items"]:
+            if item["display_status"] != "CANCELLED":
+                item["tracking_number"] = order["_tracking"]
+                item["shipping_provider_name"] = order["_carrier"]
+
+    def _package(self, req: Request) -> Response:
+        shop_id, error = self._check(req)
+        if error:
+            return error
+        with self.store.lock:
+            order = self._order_of_package(shop_id, req.path_id)
+            if order is None:
+                return self._error(CODE_NOT_FOUND, "Package not found")
+            return self._ok(json.loads(json.dumps(self._package_view(order))))
+
+    def _ship(self, req: Request) -> Response:
+        shop_id, error = self._check(req)
+        if error:
+            return error
+        body, error = self._body(req)
+        if error:
+            return error
+        method = body.get("handover_method", "PICKUP")
+        if method not in ("PICKUP", "DROP_OFF"):
+            return self._error(CODE_PARAM, "handover_method must be PICKUP|DROP_OFF")
+        with self.store.lock:
+            order = self._order_of_package(shop_id, req.path_id)
+            if order is None:
+                return self._error(CODE_NOT_FOUND, "Package not found")
+            if order["status"] not in ("AWAITING_SHIPMENT", "PARTIALLY_SHIPPING"):
+                return self._error(
+                    CODE_PACKAGE_STATUS,
+                    f"Package status {PACKAGE_STATUSES[order['status']]} cannot be "
+                    "shipped",
+                )
+            package = f"1152{order['id']}"
+            order["packages"] = [{"id": package}]
+            order["_handover"] = method
+            order["_tracking"] = f"TTVN{self.rng.randint(10**9, 10**10 - 1)}"
+            order["_carrier"] = self.rng.choice(CARRIERS)
+            order["_tracking_wait"] = self.tracking_delay
+            for item in order["line_items"]:
+                if item["display_status"] != "CANCELLED":
+                    item["package_id"] = package
+                    item["package_status"] = "FULFILLING"
+            if not self.tracking_delay:
+                self._reveal_tracking(order)
+        self.set_status(order["id"], "AWAITING_COLLECTION")
+        return self._ok({})
+
+    def _shipping_documents(self, req: Request) -> Response:
+        shop_id, error = self._check(req)
+        if error:
+            return error
+        if req.arg("document_type", "SHIPPING_LABEL") not in (
+            "SHIPPING_LABEL",
+            "PACKING_SLIP",
+            "SHIPPING_LABEL_AND_PACKING_SLIP",
+        ):
+            return self._error(CODE_PARAM, "Invalid document_type")
+        with self.store.lock:
+            order = self._order_of_package(shop_id, req.path_id)
+            if order is None:
+                return self._error(CODE_NOT_FOUND, "Package not found")
+            if not order["tracking_number"]:
+                return self._error(
+                    CODE_PACKAGE_STATUS, "The package has no tracking number yet"
+                )
+            token = secrets.token_hex(12)
+            self.store["documents"][token] = tiny_pdf(
+                f"TikTok Shop label {req.path_id} {order['tracking_number']}"
+            )
+        return self._ok(
+            {
+                "doc_url": f"{self.base_url}/_documents/{token}.pdf",
+                "tracking_number": order["tracking_number"],
+            }
+        )
+
+    def _document_file(self, req: Request) -> Response:
+        """The document URL (unsigned, as TikTok's CDN links are)."""
+        with self.store.lock:
+            pdf = self.store["documents"].get(req.path_id)
+        if pdf is None:
+            return Response(404, b"not found", {"Content-Type": "text/plain"})
+        return Response(200, pdf, {"Content-Type": "application/pdf"})
+
+    def _cancel(self, req: Request) -> Response:
+        shop_id, error = self._check(req)
+        if error:
+            return error
+        body, error = self._body(req)
+        if error:
+            return error
+        if body.get("cancel_reason") not in SELLER_CANCEL_REASONS:
+            return self._error(CODE_PARAM, "Invalid cancel_reason")
+        with self.store.lock:
+            order = self.store["orders"].get(str(body.get("order_id")))
+            if order is None or order["_shop_id"] != shop_id:
+                return self._error(CODE_NOT_FOUND, "Order not found")
+            if order["status"] not in ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"):
+                return self._error(
+                    CODE_NOT_CANCELLABLE,
+                    f"An order in {order['status']} cannot be cancelled by the seller",
+                )
+            wanted = body.get("order_line_item_ids")
+            ids = {i["id"] for i in order["line_items"]}
+            if wanted is not None and (not wanted or not set(wanted) <= ids):
+                return self._error(CODE_PARAM, "Invalid order_line_item_ids")
+            order["_seller_cancel_reason"] = body["cancel_reason"]
+            whole = wanted is None or set(wanted) == ids
+            if not whole:
+                for item in order["line_items"]:
+                    if item["id"] in wanted:
+                        item["display_status"] = "CANCELLED"
+                order["update_time"] = max(int(self.clock()), order["update_time"] + 1)
+        if whole:
+            self.set_status(order["id"], "CANCELLED")
+            with self.store.lock:
+                order["cancellation_initiator"] = "SELLER"
+                order["cancel_reason"] = body["cancel_reason"]
+        cancel_id = f"58{order['id'][-12:]}"
+        return self._ok(
+            {"cancel_id": cancel_id, "cancel_status": "CANCELLATION_SUCCESS"}
+        )
+
+    def add_return(
+        self,
+        order_id: Any,
+        item_ids: list[Any] | None = None,
+        status: str = "RETURN_OR_REFUND_REQUEST_PENDING",
+        return_type: str = "RETURN_AND_REFUND",
+    ) -> dict[str, Any]:
+        """Open a return (or a REFUND without goods) of some line items (None:
+        every live one); each line item is one unit."""
+        with self.store.lock:
+            order = self.store["orders"][str(order_id)]
+            wanted = {str(i) for i in item_ids} if item_ids is not None else None
+            items = [
+                i
+                for i in order["line_items"]
+                if i["display_status"] != "CANCELLED"
+                and (wanted is None or i["id"] in wanted)
+            ]
+            rid = f"4{order['id'][-15:]}{len(self.store['returns']) + 1:02d}"
+            now = int(self.clock())
+            total = sum(int(i["sale_price"]) for i in items)
+            row = {
+                "return_id": rid,
+                "order_id": order["id"],
+                "return_type": return_type,
+                "return_status": status,
+                "return_reason": "ecom_order_delivered_refund_and_return_reason_"
+                "damaged_product",
+                "return_reason_text": "Sản phẩm bị lỗi",
+                "create_time": now,
+                "update_time": now,
+                "role": "BUYER",
+                "refund_amount": {
+                    "currency": "VND",
+                    "refund_total": str(total),
+                    "refund_subtotal": str(total),
+                    "refund_shipping_fee": "0",
+                    "refund_tax": "0",
+                },
+                "return_line_items": [
+                    {
+                        "return_line_item_id": f"{rid}{n}",
+                        "order_line_item_id": item["id"],
+                        "sku_id": item["sku_id"],
+                        "seller_sku": item["seller_sku"],
+                        "product_name": item["product_name"],
+                        "sku_name": item["sku_name"],
+                        "refund_amount": {
+                            "currency": "VND",
+                            "refund_total": item["sale_price"],
+                        },
+                    }
+                    for n, item in enumerate(items, start=1)
+                ],
+                "_shop_id": order["_shop_id"],
+            }
+            self.store["returns"][rid] = row
+        return row
+
+    def set_return_status(self, return_id: str, status: str) -> dict[str, Any]:
+        """Move a return on (RETURN_OR_REFUND_REQUEST_COMPLETE: refunded)."""
+        with self.store.lock:
+            row = self.store["returns"][str(return_id)]
+            row["return_status"] = status
+            row["update_time"] = max(int(self.clock()), row["update_time"])
+        return row
+
+    def _returns_search(self, req: Request) -> Response:
+        shop_id, error = self._check(req)
+        if error:
+            return error
+        body, error = self._body(req)
+        if error:
+            return error
+
+        def keep(row: dict[str, Any]) -> bool:
+            wanted = body.get("return_status")
+            return _in_time_range(body, row) and (
+                not wanted or row["return_status"] in wanted
+            )
+
+        with self.store.lock:
+            rows = sorted(
+                (
+                    r
+                    for r in self.store["returns"].values()
+                    if r["_shop_id"] == shop_id and keep(r)
+                ),
+                key=lambda r: (r["update_time"], r["return_id"]),
+            )
+            page, token, error = self._page(req, rows, low=10, high=50)
+            if error:
+                return error
+            page = [
+                {k: v for k, v in json.loads(json.dumps(r)).items() if k[0] != "_"}
+                for r in page
+            ]
+        return self._ok(
+            {"return_orders": page, "next_page_token": token, "total_count": len(rows)}
+        )
