@@ -4,14 +4,18 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..platforms.records import FEE_TYPES
 from .entro_marketplace_shop import to_naive
 
 _logger = logging.getLogger(__name__)
+
+#: how many days a bank statement line may be dated before or after its payout
+BANK_MATCH_DAYS = 10
 
 #: fee types booked on the customer's receivable (reconciled with the invoices)
 RECEIVABLE_TYPES = ("order_amount", "refund")
@@ -68,6 +72,20 @@ class EntroMarketplaceSettlement(models.Model):
     )
     order_count = fields.Integer(compute="_compute_totals", store=True)
     raw = fields.Text("Platform Data", readonly=True)
+    bank_line_id = fields.Many2one(
+        "account.bank.statement.line",
+        string="Bank Statement Line",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The bank statement line where this payout arrived, reconciled with "
+        "the payout's line on the clearing account.",
+    )
+    bank_matched = fields.Boolean(
+        "Matched with the Bank",
+        compute="_compute_bank_matched",
+        search="_search_bank_matched",
+    )
 
     _sql_constraints = [
         (
@@ -76,6 +94,16 @@ class EntroMarketplaceSettlement(models.Model):
             "A payout is imported once per shop.",
         )
     ]
+
+    def _compute_bank_matched(self):
+        for settlement in self:
+            settlement.bank_matched = bool(settlement.sudo().bank_line_id)
+
+    def _search_bank_matched(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the bank match."))
+        matched = (operator == "=") == value
+        return [("bank_line_id", "!=" if matched else "=", False)]
 
     @api.depends("shop_id.name", "external_id")
     def _compute_name(self):
@@ -272,6 +300,110 @@ class EntroMarketplaceSettlement(models.Model):
         """Post again the payouts that could not be posted (after a fix)."""
         self.filtered(lambda s: s.state == "error")._post()
         return True
+
+    def action_match_bank_line(self):
+        """Match the payouts with their bank statement lines (button)."""
+        self._match_bank_lines()
+        missing = self.sudo().filtered(
+            lambda s: s.state == "posted" and not s.bank_line_id
+        )
+        if len(self) == 1 and missing:
+            raise UserError(
+                _(
+                    "No single unreconciled bank statement line of %(amount)s within "
+                    "%(days)s days of the payout %(payout)s: import the bank "
+                    "statement, or reconcile the clearing account by hand.",
+                    amount=self.net_amount,
+                    days=BANK_MATCH_DAYS,
+                    payout=self.external_id,
+                )
+            )
+        return True
+
+    def _match_bank_lines(self):
+        """Match each posted payout with the bank statement line it arrived on.
+
+        A line matches when it is not reconciled yet, in the payout's company, of
+        exactly the net amount and within ``BANK_MATCH_DAYS`` of the payout: the
+        one that names the payout id when several do, the only one otherwise. An
+        ambiguous or missing line is left for a person (nothing is guessed).
+        """
+        matched = self.browse()
+        # bank statement lines are accounting records: the match is made with the
+        # rights of the payout's posting (the button is for marketplace managers)
+        for settlement in self.sudo().filtered(
+            lambda s: s.state == "posted" and not s.bank_line_id
+        ):
+            st_line = settlement._find_bank_line()
+            if st_line:
+                settlement._reconcile_bank_line(st_line)
+                matched |= settlement
+        return matched
+
+    def _find_bank_line(self):
+        self.ensure_one()
+        day = fields.Date.to_date(self.payout_date)
+        candidates = (
+            self.env["account.bank.statement.line"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "=", self.company_id.id),
+                    ("is_reconciled", "=", False),
+                    ("amount", "=", self.net_amount),
+                    ("date", ">=", day - timedelta(days=BANK_MATCH_DAYS)),
+                    ("date", "<=", day + timedelta(days=BANK_MATCH_DAYS)),
+                ]
+            )
+        )
+        candidates -= self.search([("bank_line_id", "in", candidates.ids)]).bank_line_id
+        named = candidates.filtered(
+            lambda line: self.external_id in (line.payment_ref or "")
+        )
+        for found in (named, candidates):
+            if len(found) == 1:
+                return found
+        return candidates.browse()
+
+    def _reconcile_bank_line(self, st_line):
+        """Book the bank line against the clearing account and reconcile it with
+        the payout's clearing line (Odoo's own statement-line helper rebuilds the
+        line's entry with the clearing account in place of the suspense account)."""
+        self.ensure_one()
+        clearing = self.shop_id._payout_account("clearing")
+        own = self.move_id.sudo().line_ids.filtered(
+            lambda line: line.account_id == clearing and not line.reconciled
+        )
+        st_line = st_line.sudo()
+        st_line.with_context(force_delete=True, skip_readonly_check=True).write(
+            {
+                "line_ids": [Command.clear()]
+                + [
+                    Command.create(values)
+                    for values in st_line._prepare_move_line_default_vals(
+                        counterpart_account_id=clearing.id
+                    )
+                ]
+            }
+        )
+        counterpart = st_line.move_id.line_ids.filtered(
+            lambda line: line.account_id == clearing
+        )
+        (own | counterpart).reconcile()
+        self.bank_line_id = st_line
+        self.message_post(
+            body=_(
+                "Matched with the bank statement line %(line)s of %(date)s.",
+                line=st_line.payment_ref or st_line.display_name,
+                date=st_line.date,
+            )
+        )
+
+    @api.model
+    def _cron_match_bank_lines(self):
+        self.search(
+            [("state", "=", "posted"), ("bank_line_id", "=", False)]
+        )._match_bank_lines()
 
     def action_open_move(self):
         self.ensure_one()

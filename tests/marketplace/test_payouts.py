@@ -10,6 +10,8 @@ and post nothing twice when the payouts are imported again.
 
 from datetime import datetime, timedelta, timezone
 
+from odoo import fields
+
 from tests.emulators import lazada as lazada_emu
 from tests.emulators import shopee as shopee_emu
 
@@ -155,6 +157,57 @@ class PayoutChecks:
             sum(g["net_margin"] for g in grouped), sum(self.payouts.values()) - cost
         )
 
+    def check_bank_lines_match(self, settlements):
+        """The bank statement lines of the payouts clear the clearing account."""
+        company = self.shop.company_id
+        journal = (
+            self.env["account.journal"]
+            .sudo()
+            .search([("type", "=", "bank"), ("company_id", "=", company.id)], limit=1)
+        )
+        StLine = self.env["account.bank.statement.line"].sudo()
+        ordered = settlements.sorted("payout_date")
+        lines = StLine.create(
+            [
+                {
+                    "journal_id": journal.id,
+                    "date": fields.Date.to_date(s.payout_date),
+                    # the bank names the first payout only; the others match by
+                    # amount and date
+                    "payment_ref": f"{self.shop.platform} payout "
+                    + (s.external_id if s == ordered[0] else "transfer"),
+                    "amount": s.net_amount,
+                }
+                for s in ordered
+            ]
+        )
+        # an unrelated line of the same amount as the first payout, much later
+        StLine.create(
+            {
+                "journal_id": journal.id,
+                "date": fields.Date.to_date(ordered[0].payout_date)
+                + timedelta(days=40),
+                "payment_ref": "someone else",
+                "amount": ordered[0].net_amount,
+            }
+        )
+        # a marketplace manager matches them (the accounting is done with sudo)
+        settlements.action_match_bank_line()
+        self.assertEqual(settlements.sudo().bank_line_id, lines)
+        for settlement in ordered.sudo():
+            self.assertTrue(settlement.bank_line_id.is_reconciled)
+            self.assertEqual(settlement.bank_line_id.amount, settlement.net_amount)
+        clearing = self.shop.payout_clearing_account_id
+        open_lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .search([("account_id", "=", clearing.id), ("reconciled", "=", False)])
+        )
+        self.assertFalse(open_lines, "the clearing account is settled by the bank")
+        # matching again changes nothing
+        settlements.action_match_bank_line()
+        self.assertEqual(settlements.sudo().bank_line_id, lines)
+
     def check_reimport_posts_nothing(self, settlements):
         Move = self.env["account.move"].sudo()
         before = Move.search_count([("entro_settlement_id", "!=", False)])
@@ -172,7 +225,7 @@ class TestShopeePayouts(PayoutChecks, ShopeeFlowCase):
         self.shop.initial_sync_days = 35
         statuses = ["COMPLETED"] * 10 + ["TO_RETURN", "CANCELLED"]
         orders = shopee_emu.generate_orders(
-            70,
+            200,
             seed=41,
             catalogue=self.catalogue,
             shop_id=SHOP_ID,
@@ -225,6 +278,7 @@ class TestShopeePayouts(PayoutChecks, ShopeeFlowCase):
             settlements,
             {(uninvoiced, "order_amount"), (no_credit_note, "refund")},
         )
+        self.check_bank_lines_match(settlements)
         # the escrow detail was read in batches of 50, once per payout's orders
         self.assertTrue(
             self.emulator.journal.count("/api/v2/payment/get_escrow_detail_batch")
@@ -241,7 +295,7 @@ class TestLazadaPayouts(PayoutChecks, LazadaFlowCase):
             + [["delivered", "canceled"]]
         )
         orders = lazada_emu.generate_orders(
-            60,
+            200,
             seed=43,
             catalogue=self.catalogue,
             seller_id=SELLER_ID,
@@ -281,6 +335,7 @@ class TestLazadaPayouts(PayoutChecks, LazadaFlowCase):
             settlements,
             {(uninvoiced, "order_amount"), (no_credit_note, "refund")},
         )
+        self.check_bank_lines_match(settlements)
         self.check_reimport_posts_nothing(settlements)
 
 
