@@ -101,6 +101,7 @@ from .records import (
     TokenSet,
     UpdateResult,
     merge_lines,
+    subsidy_split,
     to_money,
 )
 from .transport import clean_json, parse_retry_after, scrub_text
@@ -1701,8 +1702,8 @@ class LazadaPlatform(Platform):
                 )
             if order_id in sold:
                 settlement.buyer_paid[order_id] = paid
-            lines.extend(self._subsidy_split(lines, order_id, "order_amount", paid))
-            lines.extend(self._subsidy_split(lines, order_id, "refund", -back))
+            lines.extend(subsidy_split(lines, order_id, "order_amount", paid))
+            lines.extend(subsidy_split(lines, order_id, "refund", -back))
         settlement.lines = merge_lines(lines)
         settlement.balance()
         return settlement
@@ -1712,30 +1713,6 @@ class LazadaPlatform(Platform):
         if not item:
             return ZERO
         return to_money(item.get("paid_price")) + to_money(item.get("shipping_amount"))
-
-    @staticmethod
-    def _subsidy_split(
-        lines: list[SettlementLine], order_id: str, fee_type: str, buyer: Decimal
-    ) -> list[SettlementLine]:
-        """Move what Lazada credited beyond what the buyer paid to its subsidy."""
-        credited = sum(
-            (
-                line.amount
-                for line in lines
-                if line.order_external_id == order_id and line.fee_type == fee_type
-            ),
-            ZERO,
-        )
-        rest = credited - buyer
-        if not rest or not any(
-            line.order_external_id == order_id and line.fee_type == fee_type
-            for line in lines
-        ):
-            return []
-        return [
-            SettlementLine(fee_type, -rest, "platform_funded", order_id),
-            SettlementLine("platform_subsidy", rest, "platform_funded", order_id),
-        ]
 
     def _row_time(self, value: Any) -> datetime | None:
         text = _text(value)

@@ -507,3 +507,36 @@ def merge_lines(lines: list[SettlementLine]) -> list[SettlementLine]:
         if line.time and (kept.time is None or line.time > kept.time):
             kept.time = line.time
     return [line for line in merged.values() if line.amount]
+
+
+def credited(lines: list[SettlementLine], order_id: str, fee_type: str) -> Decimal:
+    """What the lines of ``fee_type`` credit for one order."""
+    return sum(
+        (
+            line.amount
+            for line in lines
+            if line.order_external_id == order_id and line.fee_type == fee_type
+        ),
+        ZERO,
+    )
+
+
+def subsidy_split(
+    lines: list[SettlementLine], order_id: str, fee_type: str, buyer: Decimal
+) -> list[SettlementLine]:
+    """Move what a platform credited beyond what the buyer paid to its subsidy.
+
+    Lazada and TikTok credit a price that holds their own vouchers: the lines
+    of ``fee_type`` (the sale, or its refund) are brought to what the buyer paid
+    (``buyer``; negative for a refund) and the rest shown as platform subsidy.
+    """
+    rest = credited(lines, order_id, fee_type) - buyer
+    if not rest or not any(
+        line.order_external_id == order_id and line.fee_type == fee_type
+        for line in lines
+    ):
+        return []
+    return [
+        SettlementLine(fee_type, -rest, "platform_funded", order_id),
+        SettlementLine("platform_subsidy", rest, "platform_funded", order_id),
+    ]

@@ -61,7 +61,7 @@ from urllib.parse import urlencode
 import requests
 
 from . import register
-from .base import Platform
+from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
     PermanentError,
@@ -84,11 +84,16 @@ from .records import (
     PriceUpdate,
     Return,
     ReturnLine,
+    Settlement,
+    SettlementLine,
     Shipment,
     ShippingDocument,
     StockUpdate,
     TokenSet,
     UpdateResult,
+    credited,
+    merge_lines,
+    subsidy_split,
     to_money,
 )
 from .transport import clean_json, parse_retry_after, scrub_text
@@ -1317,3 +1322,228 @@ class TikTokPlatform(Platform):
     def fetch_lost_events(self) -> list[Event]:
         """TikTok keeps no lost webhooks: the scheduled order sync covers misses."""
         return []
+
+    # --- finance
+    #
+    # A payout is a statement (Get Statements, /finance/202309/statements):
+    # TikTok settles an order some days after delivery into the day's statement
+    # and pays the statement out (payment_status PAID, PROCESSING or FAILED). Get
+    # Payments is not offered in South-East Asia, so the statement is the unit.
+    # Its transactions (one per order settled, or adjustment) come from Get
+    # Transactions by Statement 202501 (the 202309 version serves the US and UK
+    # only) with TikTok's breakdown of revenue, shipping costs, fees and taxes,
+    # signed as TikTok signs them. TikTok credits the product price after the
+    # seller's discounts (its own discounts are paid back inside that credit):
+    # the order tells what the buyer paid, and the rest is TikTok's subsidy.
+    # Whatever a transaction's breakdown does not explain is an ``unexplained``
+    # adjustment, so the lines add up to the statement's settlement_amount.
+
+    statement_page_size = 100
+    #: breakdown field -> fee type (the field's name is kept as raw_code); a
+    #: field not listed takes its group's type (:attr:`BREAKDOWN_GROUPS`)
+    STATEMENT_FEES: dict[str, str] = {
+        "subtotal_before_discount_amount": "order_amount",
+        "seller_discount_amount": "order_amount",
+        "customer_paid_shipping_fee_amount": "order_amount",
+        "refund_subtotal_before_discount_amount": "refund",
+        "seller_discount_refund_amount": "refund",
+        "cod_service_fee_amount": "service_fee",
+        "refund_cod_service_fee_amount": "service_fee",
+        "platform_commission_amount": "commission",
+        "referral_fee_amount": "commission",
+        "dynamic_commission_amount": "commission",
+        "transaction_fee_amount": "transaction_fee",
+        "credit_card_handling_fee_amount": "transaction_fee",
+        "actual_shipping_fee_amount": "shipping_fee",
+        "return_shipping_fee_amount": "shipping_fee",
+        "shipping_fee_discount_amount": "shipping_rebate",
+        "failed_delivery_subsidy_amount": "shipping_rebate",
+        "free_return_subsidy_amount": "shipping_rebate",
+        "tiktok_shop_shipping_incentive_amount": "shipping_rebate",
+        "fbt_fulfillment_fee_reimbursement_amount": "shipping_rebate",
+    }
+    #: (path in the transaction, type of the fields not in STATEMENT_FEES)
+    BREAKDOWN_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+        (("revenue_breakdown",), "order_amount"),
+        (("shipping_cost_breakdown",), "shipping_fee"),
+        (("fee_tax_breakdown", "fee"), "service_fee"),
+        (("fee_tax_breakdown", "tax"), "adjustment"),
+    )
+
+    def iter_settlements(
+        self, since: datetime, until: datetime | None = None
+    ) -> Iterator[Settlement]:
+        """Yield one Settlement per statement dated in ``[since, until]``."""
+        until = until or self.now()
+        statements: dict[str, Mapping[str, Any]] = {}
+        for start, end in split_windows(since, until, self.max_window):
+            for row in self._statements(start, end):
+                statements[str(row["id"])] = row
+        ordered = sorted(
+            statements.values(),
+            key=lambda r: (int(r.get("statement_time") or 0), str(r["id"])),
+        )
+        for row in ordered:
+            yield self._statement_settlement(row)
+
+    def _statements(self, since: datetime, until: datetime) -> list[Mapping[str, Any]]:
+        rows: list[Mapping[str, Any]] = []
+        token = None
+        while True:
+            data = self._call(
+                self._request,
+                "GET",
+                f"/finance/{VERSION}/statements",
+                params={
+                    "statement_time_ge": _seconds(since),
+                    "statement_time_lt": _seconds(until) + 1,
+                    "page_size": self.statement_page_size,
+                    "page_token": token,
+                    "sort_field": "statement_time",
+                    "sort_order": "ASC",
+                },
+            )
+            body = _data(data, "statements")
+            with _malformed("statements", _text(data.get("request_id"))):
+                for row in body.get("statements") or []:
+                    if isinstance(row, Mapping) and _text(row["id"]):
+                        rows.append(row)
+            token = _text(body.get("next_page_token"))
+            if not token:
+                return rows
+
+    def _statement_transactions(self, statement_id: str) -> list[Mapping[str, Any]]:
+        rows: list[Mapping[str, Any]] = []
+        token = None
+        while True:
+            data = self._call(
+                self._request,
+                "GET",
+                f"/finance/202501/statements/{statement_id}/statement_transactions",
+                params={
+                    "page_size": self.statement_page_size,
+                    "page_token": token,
+                    "sort_field": "order_create_time",
+                    "sort_order": "ASC",
+                },
+            )
+            body = _data(data, "statement transactions")
+            found = body.get("transactions") or []
+            if not isinstance(found, list):
+                raise PermanentError(
+                    "malformed TikTok Shop statement transactions: not a list",
+                    code="bad_response",
+                    request_id=_text(data.get("request_id")),
+                )
+            rows.extend(r for r in found if isinstance(r, Mapping))
+            token = _text(body.get("next_page_token"))
+            if not token or not found:
+                return rows
+
+    def _statement_settlement(self, statement: Mapping[str, Any]) -> Settlement:
+        with _malformed("statement"):
+            statement_id = str(statement["id"])
+            moment = _epoch(statement["statement_time"])
+            settlement = Settlement(
+                external_id=statement_id,
+                payout_time=moment,
+                currency=str(
+                    statement.get("currency")
+                    or REGION_CURRENCIES.get(
+                        (self.config.country or "vn").upper(), "VND"
+                    )
+                ),
+                net_amount=to_money(statement["settlement_amount"]),
+                paid=str(statement.get("payment_status") or "PAID") == "PAID",
+                raw={"statement": dict(statement)},
+            )
+        rows = self._statement_transactions(statement_id)
+        settlement.raw["transactions"] = len(rows)
+        lines: list[SettlementLine] = []
+        with _malformed("statement transaction"):
+            for row in rows:
+                lines.extend(self._transaction_lines(row, moment))
+        lines = merge_lines(lines)
+        orders = sorted(
+            {
+                line.order_external_id
+                for line in lines
+                if line.order_external_id
+                and line.fee_type in ("order_amount", "refund")
+            }
+        )
+        known: dict[str, Order] = {}
+        for chunk in chunked(orders, self.max_detail_batch):
+            for order in self._call(self._get_orders_batch, chunk):
+                if not order.problems and order.amounts_complete:
+                    known[order.external_id] = order
+        for order_id in orders:
+            order = known.get(order_id)
+            if order is None:
+                continue  # no order data: what TikTok credited stays the sale
+            sold = credited(lines, order_id, "order_amount")
+            back = credited(lines, order_id, "refund")
+            if sold:
+                settlement.buyer_paid[order_id] = order.total_amount
+                lines.extend(
+                    subsidy_split(lines, order_id, "order_amount", order.total_amount)
+                )
+            products = order.lines_total - order.seller_voucher
+            if back and -back >= products:  # all of it refunded: the buyer's payment
+                lines.extend(
+                    subsidy_split(lines, order_id, "refund", -order.total_amount)
+                )
+        settlement.lines = merge_lines(lines)
+        settlement.balance()
+        return settlement
+
+    def _transaction_lines(
+        self, row: Mapping[str, Any], moment: datetime | None
+    ) -> list[SettlementLine]:
+        """The fee lines of one statement transaction; they add up to its amount."""
+        order_id = _text(row.get("order_id")) or _text(row.get("adjustment_order_id"))
+        kind = _text(row.get("type")) or "ORDER"
+        label = None if kind == "ORDER" else kind
+        when = _epoch(row.get("order_create_time")) or moment
+        found: list[tuple[str, str, Any]] = []
+        for path, default in self.BREAKDOWN_GROUPS:
+            group: Any = row
+            for key in path:
+                group = group.get(key) if isinstance(group, Mapping) else None
+            if not isinstance(group, Mapping):
+                continue
+            for key, value in group.items():
+                if not isinstance(value, Mapping):  # supplementary: not in the total
+                    found.append((key, self.STATEMENT_FEES.get(key, default), value))
+        found.append(("adjustment_amount", "adjustment", row.get("adjustment_amount")))
+        lines = []
+        for key, fee_type, value in found:
+            amount = to_money(value)
+            if amount:
+                lines.append(
+                    SettlementLine(
+                        fee_type=fee_type,
+                        amount=amount,
+                        raw_code=key,
+                        order_external_id=order_id,
+                        label=label,
+                        transaction_id=_text(row.get("id")),
+                        time=when,
+                    )
+                )
+        rest = to_money(row["settlement_amount"]) - sum(
+            (line.amount for line in lines), ZERO
+        )
+        if rest:
+            lines.append(
+                SettlementLine(
+                    fee_type="adjustment",
+                    amount=rest,
+                    raw_code="unexplained",
+                    order_external_id=order_id,
+                    label=f"Not explained by TikTok's breakdown ({kind})",
+                    transaction_id=_text(row.get("id")),
+                    time=moment,
+                )
+            )
+        return lines
