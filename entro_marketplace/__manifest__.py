@@ -34,6 +34,7 @@
         "views/entro_marketplace_menus.xml",
         "views/entro_marketplace_fulfilment_views.xml",
         "views/entro_marketplace_shop_tiki_views.xml",
+        "wizards/entro_marketplace_tiki_statement_views.xml",
     ],
     "installable": True,
     "application": True,

@@ -192,4 +192,6 @@ NOT_PERSONAL = {
     # the seller's own note on a cancellation (kept on the order's chatter, which
     # the core declaration of mail.message covers)
     "entro.marketplace.cancel": ["note"],
+    # a statement upload (a transient wizard): the seller's own file name, no buyer
+    "entro.marketplace.tiki.statement": ["filename"],
 }

@@ -163,6 +163,8 @@ class Platform(abc.ABC):
     token_refresh_margin: ClassVar[timedelta] = timedelta(seconds=60)
     #: update APIs take one item per call (True) or mixed items (False)
     updates_per_item: ClassVar[bool] = False
+    #: False: no payout API; payouts come from a file a person uploads (Tiki)
+    payouts_api: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -315,6 +315,8 @@ class TikiPlatform(Platform):
     status_map = STATUS_MAP
     updates_per_item = False
     order_page_size = 50
+    #: no settlement API: the Seller Center statement is uploaded (tiki_statement)
+    payouts_api = False
     product_page_size = 50
 
     #: client-credentials tokens of apps, shared by the process: {key: (token, exp)}

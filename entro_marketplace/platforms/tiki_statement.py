@@ -15,16 +15,17 @@ header are skipped; a header is the first row naming an order code column.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import ZERO
+from .records import ZERO, Settlement, SettlementLine, merge_lines
 
 #: field -> header names it may have (compared without accents, case or spaces)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -310,3 +311,64 @@ def parse_statement(
             raise StatementError(f"row {number}: {exc}") from None
         statement.lines.append(line)
     return statement
+
+
+def statement_id(statement: Statement, content: bytes) -> str:
+    """The statement's identity: its period (first to last date on it), else a
+    digest of the file, so that the same statement uploaded again is known."""
+    start, end = statement.period
+    if start and end:
+        return f"TIKI-{start.isoformat()}-{end.isoformat()}"
+    return "TIKI-" + hashlib.sha1(content).hexdigest()[:16]
+
+
+def to_settlement(
+    statement: Statement,
+    external_id: str,
+    order_totals: Mapping[str, Decimal] | None = None,
+) -> Settlement:
+    """The statement as one payout of the shared framework, lines per order and
+    fee type.
+
+    ``order_totals`` maps an order code to what its buyer paid according to the
+    order itself (``invoice.grand_total``): that is the amount settled against
+    the order's invoice, the seller fee a commission, and whatever else Tiki
+    kept or added (shipping, Tiki-funded discounts, seller coupons) an
+    adjustment of the order, so that the lines add up to the statement's net to
+    the đồng. An order Entro does not know is settled at its statement gross.
+    """
+    totals = order_totals or {}
+    lines: list[SettlementLine] = []
+    when = None
+    if statement.period[1]:
+        when = datetime.combine(statement.period[1], time(12), tzinfo=timezone.utc)
+    by_order: dict[str, list[StatementLine]] = {}
+    for line in statement.lines:
+        by_order.setdefault(line.order_code, []).append(line)
+    for code, rows in by_order.items():
+        gross = sum((r.gross for r in rows), ZERO)
+        fee = sum((r.fee for r in rows), ZERO)
+        net = sum((r.net for r in rows), ZERO)
+        sale = Decimal(totals[code]) if code in totals else gross
+        day = max((r.date for r in rows if r.date), default=None)
+        moment = datetime.combine(day, time(12), tzinfo=timezone.utc) if day else when
+        lines += [
+            SettlementLine("order_amount", sale, "gross", code, time=moment),
+            SettlementLine("commission", -fee, "seller_fee", code, time=moment),
+            SettlementLine(
+                "adjustment",
+                net - sale + fee,
+                "rest",
+                code,
+                label="Kept or added by Tiki (shipping, discounts, coupons)",
+                time=moment,
+            ),
+        ]
+    return Settlement(
+        external_id=external_id,
+        payout_time=when or datetime.now(timezone.utc),
+        currency=statement.currency,
+        net_amount=statement.total_net,
+        lines=merge_lines(lines),
+        raw={"source": "Tiki Seller Center statement", "rows": len(statement.lines)},
+    )

@@ -95,3 +95,27 @@ def test_extra_header_names():
         content, "x.csv", columns={"order_code": ["Order No"], "net": ["Paid out"]}
     )
     assert read.net_by_order() == {"123": 1000}
+
+
+def test_statement_as_a_payout_adds_up_to_its_net(orders):
+    read = statement.parse_statement(statement_csv(orders), "doi-soat.csv")
+    paid = {o["code"]: Decimal(o["invoice"]["grand_total"]) for o in orders[:-1]}
+    ref = statement.statement_id(read, b"")
+    start, end = read.period
+    assert ref == f"TIKI-{start.isoformat()}-{end.isoformat()}"
+    payout = statement.to_settlement(read, ref, paid)
+    assert payout.external_id == ref
+    assert payout.net_amount == read.total_net
+    assert payout.check_total() == 0  # to the đồng
+    sales = {
+        line.order_external_id: line.amount
+        for line in payout.lines
+        if line.fee_type == "order_amount"
+    }
+    assert {code: sales[code] for code in paid} == paid
+    last = orders[-1]  # unknown to Odoo: settled at the statement's gross
+    assert sales[last["code"]] == sum(i["invoice"]["subtotal"] for i in last["items"])
+    fees = -sum(line.amount for line in payout.lines if line.fee_type == "commission")
+    assert fees == read.total_fee
+    # a statement without dates is known by its content
+    assert statement.statement_id(statement.Statement(), b"x").startswith("TIKI-")
