@@ -54,7 +54,6 @@ not carry the listing price before the seller's special price.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -80,6 +79,9 @@ from .errors import (
     TransientError,
     WebhookRejected,
 )
+from .payload import header as _header
+from .payload import malformed
+from .payload import text as _text
 from .records import (
     ZERO,
     Address,
@@ -291,20 +293,6 @@ def country_sellers(tokens: TokenSet) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- helpers
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
 def _epoch_time(value: Any) -> datetime | None:
     """Seconds or milliseconds since the epoch (Lazada uses both)."""
     if value in (None, "", 0, "0", "null"):
@@ -344,25 +332,6 @@ def order_state(items: Iterable[Mapping[str, Any]]) -> str:
     if not live:
         return _CANCELLED if states else "pending"
     return max(live, key=lambda s: STATE_RANK.index(s) if s in STATE_RANK else 0)
-
-
-@contextlib.contextmanager
-def _malformed(what: str, request_id: str | None = None) -> Iterator[None]:
-    """Turn lookup/convert failures on platform JSON into a clear PermanentError."""
-    try:
-        yield
-    except KeyError as exc:
-        raise PermanentError(
-            f"malformed Lazada {what}: missing field {exc.args[0]!r}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
-    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise PermanentError(
-            f"malformed Lazada {what}: {type(exc).__name__}: {exc}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
 
 
 def _data(payload: Mapping[str, Any], what: str, kind: type = dict) -> Any:
@@ -651,7 +620,7 @@ class LazadaPlatform(Platform):
         what was known before.
         """
         now = self.now()
-        with _malformed("token response", _text(data.get("request_id"))):
+        with malformed("Lazada", "token response", _text(data.get("request_id"))):
             access = data["access_token"]
             if not access:
                 raise ValueError("empty access_token")
@@ -694,7 +663,7 @@ class LazadaPlatform(Platform):
             page = self._call(self._orders_page, start, until, offset)
             body = _data(page, "order list")
             last: datetime | None = None
-            with _malformed("order list", _text(page.get("request_id"))):
+            with malformed("Lazada", "order list", _text(page.get("request_id"))):
                 rows = body.get("orders") or []
                 if not isinstance(rows, list):
                     raise TypeError("orders is not a list")
@@ -771,7 +740,7 @@ class LazadaPlatform(Platform):
         orders = []
         for external_id, row in headers.items():
             try:
-                with _malformed("order"):
+                with malformed("Lazada", "order"):
                     orders.append(self._to_order(row, items.get(external_id) or []))
             except PermanentError as exc:
                 # One unreadable order must not block the others of its batch.
@@ -784,7 +753,7 @@ class LazadaPlatform(Platform):
         )
         rows = _data(data, "order items", list)
         found: dict[str, list[Mapping[str, Any]]] = {}
-        with _malformed("order items", _text(data.get("request_id"))):
+        with malformed("Lazada", "order items", _text(data.get("request_id"))):
             for row in rows:
                 items = row.get("order_items") or []
                 if not isinstance(items, list):
@@ -1094,7 +1063,7 @@ class LazadaPlatform(Platform):
                 idempotent=False,
             )
             body = self._result(data, "pack")
-            with _malformed("pack", _text(data.get("request_id"))):
+            with malformed("Lazada", "pack", _text(data.get("request_id"))):
                 rows = [
                     row
                     for group in body.get("pack_order_list") or []
@@ -1179,7 +1148,7 @@ class LazadaPlatform(Platform):
         encoded = _text(body.get("file"))
         if not encoded:
             return None
-        with _malformed("shipping label", _text(data.get("request_id"))):
+        with malformed("Lazada", "shipping label", _text(data.get("request_id"))):
             content = base64.b64decode(encoded, validate=True)
         return ShippingDocument(
             filename=f"lazada-{shipment.order_external_id}.pdf", content=content
@@ -1233,7 +1202,7 @@ class LazadaPlatform(Platform):
                 },
             )
             body = _data(data, "reverse orders")
-            with _malformed("reverse orders", _text(data.get("request_id"))):
+            with malformed("Lazada", "reverse orders", _text(data.get("request_id"))):
                 rows = body.get("items") or []
                 for row in rows:
                     if str(row.get("request_type", "")).upper() == "CANCEL":
@@ -1288,7 +1257,7 @@ class LazadaPlatform(Platform):
             page = self._call(self._products_page, offset, filter_)
             body = _data(page, "product list")
             listings = []
-            with _malformed("product list", _text(page.get("request_id"))):
+            with malformed("Lazada", "product list", _text(page.get("request_id"))):
                 products = body.get("products") or []
                 if not isinstance(products, list):
                     raise TypeError("products is not a list")
@@ -1582,7 +1551,7 @@ class LazadaPlatform(Platform):
             params={"created_after": self._local_date(since)},
         )
         statements = []
-        with _malformed("payout statements", _text(data.get("request_id"))):
+        with malformed("Lazada", "payout statements", _text(data.get("request_id"))):
             for row in _data(data, "payout statements", list):
                 moment = self._time(row["created_at"])
                 if moment is not None and since <= moment <= until:
@@ -1641,7 +1610,7 @@ class LazadaPlatform(Platform):
         moment: datetime,
         rows: list[Mapping[str, Any]],
     ) -> Settlement:
-        with _malformed("payout statement"):
+        with malformed("Lazada", "payout statement"):
             payout_text = str(statement.get("payout") or "0").split()
             currency = (
                 payout_text[1]
@@ -1659,7 +1628,7 @@ class LazadaPlatform(Platform):
         lines: list[SettlementLine] = []
         sold: dict[str, set[str]] = {}
         refunded: dict[str, set[str]] = {}
-        with _malformed("transaction details"):
+        with malformed("Lazada", "transaction details"):
             for row in rows:
                 name = str(row.get("fee_name") or row.get("transaction_type") or "")
                 fee_type = self.FEE_NAMES.get(name.strip().lower(), "adjustment")
@@ -1688,7 +1657,7 @@ class LazadaPlatform(Platform):
             if order_id not in items:
                 continue  # no order data: what Lazada credited stays the sale
             by_item = {str(i.get("order_item_id")): i for i in items[order_id]}
-            with _malformed("order items"):
+            with malformed("Lazada", "order items"):
                 paid = sum(
                     (self._buyer_paid(by_item.get(i)) for i in sold.get(order_id, ())),
                     ZERO,

@@ -20,7 +20,6 @@ for paid orders and maps them to the identity documented in :mod:`.records`.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -44,6 +43,9 @@ from .errors import (
     TransientError,
     WebhookRejected,
 )
+from .payload import header as _header
+from .payload import malformed
+from .payload import text as _text
 from .records import (
     ZERO,
     Address,
@@ -210,39 +212,6 @@ def _as_int(value: Any, what: str) -> int:
         return int(str(value))
     except (TypeError, ValueError) as exc:
         raise PermanentError(f"Shopee {what} must be numeric, got {value!r}") from exc
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
-
-
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
-@contextlib.contextmanager
-def _malformed(what: str, request_id: str | None = None) -> Iterator[None]:
-    """Turn lookup/convert failures on platform JSON into a clear PermanentError."""
-    try:
-        yield
-    except KeyError as exc:
-        raise PermanentError(
-            f"malformed Shopee {what}: missing field {exc.args[0]!r}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise PermanentError(
-            f"malformed Shopee {what}: {type(exc).__name__}: {exc}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
 
 
 def _response(payload: Mapping[str, Any], what: str) -> Mapping[str, Any]:
@@ -503,7 +472,7 @@ class ShopeePlatform(Platform):
 
     def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
         now = self.now()
-        with _malformed("token response", data.get("request_id")):
+        with malformed("Shopee", "token response", data.get("request_id")):
             access = data["access_token"]
             if not access:
                 raise ValueError("empty access_token")
@@ -534,7 +503,7 @@ class ShopeePlatform(Platform):
         while True:
             page = self._call(self._order_list_page, since, until, cursor)
             body = _response(page, "order list")
-            with _malformed("order list", page.get("request_id")):
+            with malformed("Shopee", "order list", page.get("request_id")):
                 for row in body.get("order_list") or []:
                     yield OrderRef(
                         external_id=str(row["order_sn"]),
@@ -592,7 +561,7 @@ class ShopeePlatform(Platform):
         orders = []
         for row in rows:
             try:
-                with _malformed("order", data.get("request_id")):
+                with malformed("Shopee", "order", data.get("request_id")):
                     orders.append(
                         self._to_order(row, escrows.get(str(row["order_sn"])))
                     )
@@ -872,7 +841,7 @@ class ShopeePlatform(Platform):
             "GET", "/api/v2/logistics/get_shipping_parameter", params=target
         )
         params = _response(data, "shipping parameter")
-        with _malformed("shipping parameter", data.get("request_id")):
+        with malformed("Shopee", "shipping parameter", data.get("request_id")):
             info = params.get("info_needed") or {}
             offered = [m for m in ("pickup", "dropoff") if m in info]
             if not offered:
@@ -1044,7 +1013,7 @@ class ShopeePlatform(Platform):
                 },
             )
             body = _response(data, "return list")
-            with _malformed("return list", data.get("request_id")):
+            with malformed("Shopee", "return list", data.get("request_id")):
                 for row in body.get("return") or []:
                     yield self._to_return(row)
                 more = bool(body.get("more"))
@@ -1087,7 +1056,7 @@ class ShopeePlatform(Platform):
         while True:
             page = self._call(self._item_list_page, offset, statuses)
             body = _response(page, "item list")
-            with _malformed("item list", page.get("request_id")):
+            with malformed("Shopee", "item list", page.get("request_id")):
                 ids = [str(row["item_id"]) for row in body.get("item") or []]
                 has_next = bool(body.get("has_next_page"))
                 next_offset = int(body.get("next_offset") or 0)
@@ -1124,7 +1093,7 @@ class ShopeePlatform(Platform):
         return [r for r in rows or [] if isinstance(r, Mapping)]
 
     def _item_listings(self, info: Mapping[str, Any]) -> Iterator[Listing]:
-        with _malformed("item info"):
+        with malformed("Shopee", "item info"):
             item_id = str(info["item_id"])
             name = str(info.get("item_name") or "")
             status = _text(info.get("item_status"))
@@ -1142,7 +1111,7 @@ class ShopeePlatform(Platform):
                 return
         data = self._call(self._model_list, item_id)
         models = _response(data, "model list").get("model") or []
-        with _malformed("model list", data.get("request_id")):
+        with malformed("Shopee", "model list", data.get("request_id")):
             for model in models:
                 model_name = _text(model.get("model_name"))
                 yield Listing(
@@ -1326,7 +1295,7 @@ class ShopeePlatform(Platform):
         data = self._request("GET", "/api/v2/push/get_lost_push_message", kind="public")
         body = _response(data, "lost push list")
         events = []
-        with _malformed("lost push list", data.get("request_id")):
+        with malformed("Shopee", "lost push list", data.get("request_id")):
             for row in body.get("push_message_list") or []:
                 events.append(self.event_from_message(self._lost_message(row)))
             last = body.get("last_message_id")
@@ -1418,7 +1387,7 @@ class ShopeePlatform(Platform):
                 pending.append(row)
                 continue
             covered, pending = pending, []
-            with _malformed("wallet transaction"):
+            with malformed("Shopee", "wallet transaction"):
                 moment = _ts(row["create_time"])
             if moment is None or moment < since or moment > until:
                 continue
@@ -1469,7 +1438,7 @@ class ShopeePlatform(Platform):
     def _settlement(
         self, withdrawal: Mapping[str, Any], rows: list[Mapping[str, Any]]
     ) -> Settlement:
-        with _malformed("wallet transaction"):
+        with malformed("Shopee", "wallet transaction"):
             payout_id = str(
                 withdrawal.get("withdrawal_id") or self._transaction_key(withdrawal)
             )
@@ -1493,7 +1462,7 @@ class ShopeePlatform(Platform):
         lines: list[SettlementLine] = []
         for row in rows:
             kind = str(row.get("transaction_type") or "")
-            with _malformed("wallet transaction"):
+            with malformed("Shopee", "wallet transaction"):
                 amount = to_money(row.get("amount"))
                 sn = _text(row.get("order_sn"))
                 moment = _ts(row.get("create_time"))
@@ -1529,7 +1498,7 @@ class ShopeePlatform(Platform):
         """The fee lines of one released escrow; they add up to ``amount``."""
         income = (escrow or {}).get("order_income") or {}
         lines = []
-        with _malformed("escrow detail"):
+        with malformed("Shopee", "escrow detail"):
             for key, (fee_type, sign_) in self.ESCROW_FEES.items():
                 value = abs(to_money(income.get(key)))
                 if value:

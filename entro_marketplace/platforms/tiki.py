@@ -66,7 +66,6 @@ pull, so nothing is acknowledged before it is stored.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -91,6 +90,8 @@ from .errors import (
     TransientError,
     WebhookRejected,
 )
+from .payload import malformed
+from .payload import text as _text
 from .records import (
     ZERO,
     Address,
@@ -157,13 +158,6 @@ _TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 # --------------------------------------------------------------------------- helpers
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _obj(row: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     """``row[key]`` when it is a JSON object, else an empty one."""
     value = row.get(key)
@@ -184,23 +178,6 @@ def check_state(expected: str | None, received: str | None) -> None:
             "the authorization answer does not carry the state we sent",
             code="bad_state",
         )
-
-
-@contextlib.contextmanager
-def _malformed(what: str) -> Iterator[None]:
-    """Lookup/convert failures on Tiki JSON become a clear PermanentError."""
-    try:
-        yield
-    except KeyError as exc:
-        raise PermanentError(
-            f"malformed Tiki {what}: missing field {exc.args[0]!r}",
-            code="bad_response",
-        ) from exc
-    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise PermanentError(
-            f"malformed Tiki {what}: {type(exc).__name__}: {exc}",
-            code="bad_response",
-        ) from exc
 
 
 def _decimal_number(amount: Decimal) -> int | float:
@@ -262,7 +239,7 @@ def order_fees(raw: Mapping[str, Any]) -> OrderFees:
     (what the statement shows); ``fees[]`` break the fee down when the order was
     read with ``include=items.fees``.
     """
-    with _malformed("order fees"):
+    with malformed("Tiki", "order fees"):
         result = OrderFees(order_code=str(raw["code"]))
         for item in raw.get("items") or []:
             invoice = item.get("invoice") or {}
@@ -505,7 +482,7 @@ class TikiPlatform(Platform):
 
     def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
         now = self.now()
-        with _malformed("token response"):
+        with malformed("Tiki", "token response"):
             access = str(data["access_token"])
             if not access:
                 raise ValueError("empty access_token")
@@ -692,7 +669,7 @@ class TikiPlatform(Platform):
                 },
             )
             rows, last_page = self._page(data, "order list")
-            with _malformed("order list"):
+            with malformed("Tiki", "order list"):
                 refs = [
                     OrderRef(
                         external_id=str(row["code"]),
@@ -742,7 +719,7 @@ class TikiPlatform(Platform):
                 orders.append(self._unreadable(code, {}, "not a JSON object"))
                 continue
             try:
-                with _malformed("order"):
+                with malformed("Tiki", "order"):
                     orders.append(self.to_order(row))
             except PermanentError as exc:
                 orders.append(self._unreadable(code, row, str(exc)))
@@ -970,7 +947,7 @@ class TikiPlatform(Platform):
                 params={"page": page, "limit": self.product_page_size},
             )
             rows, last_page = self._page(data, "product list")
-            with _malformed("product list"):
+            with malformed("Tiki", "product list"):
                 listings = [self._to_listing(row) for row in rows]
             yield from listings
             if not rows or (last_page is not None and page >= last_page):

@@ -46,7 +46,6 @@ so a buyer's orders meet on one partner whatever is masked.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
@@ -71,6 +70,9 @@ from .errors import (
     TransientError,
     WebhookRejected,
 )
+from .payload import header as _header
+from .payload import malformed
+from .payload import text as _text
 from .records import (
     ZERO,
     Address,
@@ -258,26 +260,12 @@ def forget_ciphers() -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def _unmasked(value: Any) -> str | None:
     """A recipient value, or None when TikTok masked it (any ``*``)."""
     text = _text(value)
     if text is None or "*" in text:
         return None
     return text
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value
-    return None
 
 
 def _epoch(value: Any) -> datetime | None:
@@ -289,25 +277,6 @@ def _epoch(value: Any) -> datetime | None:
 
 def _seconds(moment: datetime) -> int:
     return int(moment.timestamp())
-
-
-@contextlib.contextmanager
-def _malformed(what: str, request_id: str | None = None) -> Iterator[None]:
-    """Turn lookup/convert failures on platform JSON into a clear PermanentError."""
-    try:
-        yield
-    except KeyError as exc:
-        raise PermanentError(
-            f"malformed TikTok Shop {what}: missing field {exc.args[0]!r}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
-    except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-        raise PermanentError(
-            f"malformed TikTok Shop {what}: {type(exc).__name__}: {exc}",
-            code="bad_response",
-            request_id=request_id,
-        ) from exc
 
 
 def _data(payload: Mapping[str, Any], what: str) -> dict[str, Any]:
@@ -528,7 +497,9 @@ class TikTokPlatform(Platform):
         )
         body = _data(payload, "authorized shops")
         rows = []
-        with _malformed("authorized shops", _text(payload.get("request_id"))):
+        with malformed(
+            "TikTok Shop", "authorized shops", _text(payload.get("request_id"))
+        ):
             for shop in body.get("shops") or []:
                 rows.append(
                     {
@@ -644,7 +615,7 @@ class TikTokPlatform(Platform):
     def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
         """TokenSet from a get/refresh answer: expiries are Unix times; the refresh
         token ends with the seller's authorization."""
-        with _malformed("token response"):
+        with malformed("TikTok Shop", "token response"):
             access = _text(data["access_token"])
             if not access:
                 raise ValueError("empty access_token")
@@ -675,7 +646,7 @@ class TikTokPlatform(Platform):
         while True:
             page = self._call(self._orders_page, since, until, token)
             body = _data(page, "order list")
-            with _malformed("order list", _text(page.get("request_id"))):
+            with malformed("TikTok Shop", "order list", _text(page.get("request_id"))):
                 rows = body.get("orders") or []
                 if not isinstance(rows, list):
                     raise TypeError("orders is not a list")
@@ -737,7 +708,7 @@ class TikTokPlatform(Platform):
             if not isinstance(row, dict):
                 continue
             try:
-                with _malformed("order"):
+                with malformed("TikTok Shop", "order"):
                     orders.append(self._to_order(row))
             except PermanentError as exc:
                 # one unreadable order must not block the others of its batch
@@ -983,7 +954,7 @@ class TikTokPlatform(Platform):
         if not shipment.package_number:
             return shipment
         detail = self._package(shipment.package_number)
-        with _malformed("package detail"):
+        with malformed("TikTok Shop", "package detail"):
             tracking = _text(detail.get("tracking_number"))
             if tracking:
                 shipment.tracking_number = tracking
@@ -1072,7 +1043,9 @@ class TikTokPlatform(Platform):
                 },
             )
             body = _data(payload, "return list")
-            with _malformed("return list", _text(payload.get("request_id"))):
+            with malformed(
+                "TikTok Shop", "return list", _text(payload.get("request_id"))
+            ):
                 rows = body.get("return_orders") or []
                 returns = [self._to_return(row) for row in rows]
             yield from returns
@@ -1125,7 +1098,9 @@ class TikTokPlatform(Platform):
             page = self._call(self._products_page, token, status)
             body = _data(page, "product list")
             listings = []
-            with _malformed("product list", _text(page.get("request_id"))):
+            with malformed(
+                "TikTok Shop", "product list", _text(page.get("request_id"))
+            ):
                 products = body.get("products") or []
                 if not isinstance(products, list):
                     raise TypeError("products is not a list")
@@ -1404,7 +1379,7 @@ class TikTokPlatform(Platform):
                 },
             )
             body = _data(data, "statements")
-            with _malformed("statements", _text(data.get("request_id"))):
+            with malformed("TikTok Shop", "statements", _text(data.get("request_id"))):
                 for row in body.get("statements") or []:
                     if isinstance(row, Mapping) and _text(row["id"]):
                         rows.append(row)
@@ -1441,7 +1416,7 @@ class TikTokPlatform(Platform):
                 return rows
 
     def _statement_settlement(self, statement: Mapping[str, Any]) -> Settlement:
-        with _malformed("statement"):
+        with malformed("TikTok Shop", "statement"):
             statement_id = str(statement["id"])
             moment = _epoch(statement["statement_time"])
             settlement = Settlement(
@@ -1460,7 +1435,7 @@ class TikTokPlatform(Platform):
         rows = self._statement_transactions(statement_id)
         settlement.raw["transactions"] = len(rows)
         lines: list[SettlementLine] = []
-        with _malformed("statement transaction"):
+        with malformed("TikTok Shop", "statement transaction"):
             for row in rows:
                 lines.extend(self._transaction_lines(row, moment))
         lines = merge_lines(lines)
