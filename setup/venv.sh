@@ -51,7 +51,12 @@ pip install -q -r "$VENV/odoo-requirements.txt"
 # Odoo itself as a distribution (compat editable mode: OCA wheels add files under odoo/addons).
 pip install -q --no-deps --config-settings editable_mode=compat -e "$SRC"
 pip install -q -r "$ENTRO_ROOT/requirements.txt"
-"$VENV/bin/python" -c 'import odoo, odoo.addons, requests, cryptography, pytest_odoo' >>"$LOGF" 2>&1 ||
+# Then setuptools >= 70 (after the editable Odoo, which stays a path entry that way): gevent
+# loads its plugins through pkg_resources, whose older releases do not find zope.interface
+# under its normalised name (zope_interface-*.dist-info), so the gevent worker of a prefork
+# server (--workers) would die at start, again and again.
+pip install -q --upgrade "setuptools>=70,<81"
+"$VENV/bin/python" -c 'import odoo.api, odoo.addons, requests, cryptography, pytest_odoo' >>"$LOGF" 2>&1 ||
     die "the virtualenv does not import odoo; see $LOGF"
 touch "$VENV/.entro-ready" "$VENV/.entro-used"
 log "virtualenv ready"

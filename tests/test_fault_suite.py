@@ -41,11 +41,11 @@ class ShopeeSide:
     confirmed = "READY_TO_SHIP"
     cheap = "CANCELLED"  # cancelled before import: a binding, no sale order
 
-    def __init__(self):
+    def __init__(self, shop_id=700300, prefix="F"):
         self.emulator = sp.ShopeeEmulator(
-            partner_id=2001990, partner_key="fault_partner_key", shop_id=700300
+            partner_id=2001990, partner_key="fault_partner_key", shop_id=shop_id
         )
-        self.catalogue = _prefixed_shopee(sp.generate_catalogue(6, 2, seed=11))
+        self.catalogue = _prefixed_shopee(sp.generate_catalogue(6, 2, seed=11), prefix)
         self.emulator.add_catalogue(self.catalogue)
         self.skus = [m["model_sku"] for i in self.catalogue for m in i["models"]] + [
             i["item_sku"] for i in self.catalogue if not i["models"]
@@ -143,12 +143,12 @@ class LazadaSide:
         }[status]
 
 
-def _prefixed_shopee(catalogue):
+def _prefixed_shopee(catalogue, prefix="F"):
     """SKUs of their own, so that they never match another test's products."""
     for item in catalogue:
-        item["item_sku"] = "F" + item["item_sku"]
+        item["item_sku"] = prefix + item["item_sku"]
         for model in item["models"]:
-            model["model_sku"] = "F" + model["model_sku"]
+            model["model_sku"] = prefix + model["model_sku"]
     return catalogue
 
 
