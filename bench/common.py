@@ -146,8 +146,15 @@ class Server:
             "--log-level=warn",
         ]
         if workers:
-            # prefork: the runner is a server-wide module, jobs run in the workers
-            cmd += [f"--workers={workers}", "--load=base,web,queue_job"]
+            # prefork: the runner is a server-wide module, jobs run in the workers.
+            # A job is one HTTP request to a worker: the time limits are raised as
+            # queue_job recommends (listing a window of 50,000 orders takes minutes).
+            cmd += [
+                f"--workers={workers}",
+                "--load=base,web,queue_job",
+                "--limit-time-cpu=1800",
+                "--limit-time-real=3600",
+            ]
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels)
         self.process = subprocess.Popen(cmd, env=env)  # our own command line
         common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")

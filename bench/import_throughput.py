@@ -8,6 +8,7 @@ Also: the API calls made, against the fewest the platform's batch sizes allow.
 """
 
 import argparse
+import contextlib
 import math
 import os
 import sys
@@ -15,6 +16,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from bench.common import (
+    ROOT,
     Server,
     create_shop,
     environment,
@@ -35,9 +37,30 @@ def prepare(registry, emulator, catalogue):
         return shop.id, shop.pricelist_id.id
 
 
-def floor(registry, shop_id, orders):
+def profiled(label, enabled):
+    """A pyinstrument profiler written to bench/results/<label>_profile.txt."""
+    if not enabled:
+        return contextlib.nullcontext()
+    from pyinstrument import Profiler
+
+    @contextlib.contextmanager
+    def run():
+        profiler = Profiler()
+        profiler.start()
+        try:
+            yield
+        finally:
+            profiler.stop()
+            out = ROOT / "bench" / "results" / f"{label}_profile.txt"
+            out.write_text(profiler.output_text(color=False, show_all=False))
+            print(f"profile written to {out.relative_to(ROOT)}")
+
+    return run()
+
+
+def floor(registry, shop_id, orders, profile=False):
     """The same sale orders, straight through the ORM (and rolled back after)."""
-    with registry.cursor() as cr:
+    with registry.cursor() as cr, profiled("import_floor", profile):
         env = environment(cr)
         shop = env["entro.marketplace.shop"].browse(shop_id)
         client = shop._platform_client()
@@ -65,6 +88,23 @@ def floor(registry, shop_id, orders):
     return elapsed
 
 
+def flow_in_process(registry, shop_id, orders, profile=False):
+    """The import job's own work, run in this process (rolled back after): where
+    the flow's time goes, beside the floor's."""
+    with registry.cursor() as cr:
+        env = environment(cr)
+        shop = env["entro.marketplace.shop"].browse(shop_id)
+        ids = [o["order_sn"] for o in orders]
+        started = time.perf_counter()
+        with profiled("import_flow", profile):
+            for start in range(0, len(ids), 50):
+                shop._job_import_orders(ids[start : start + 50])
+            env.flush_all()
+        elapsed = time.perf_counter() - started
+        cr.rollback()
+    return elapsed
+
+
 def flow(db, shop_id, n):
     with Server(db, channels="root:1") as server:
         return run_import(server, shop_id, n, timeout=3600)
@@ -74,6 +114,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/run.sh import_throughput")
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only profile N orders through the floor and the import job, "
+        "in this process (pyinstrument; bench/results/import_*_profile.txt)",
+    )
     args = parser.parse_args(argv)
     db = os.environ["ENTRO_BENCH_DB"]
     registry = setup_odoo(db)
@@ -90,6 +138,16 @@ def main(argv=None):
         )
         emulator.add_orders(orders)
         shop_id, _pricelist = prepare(registry, emulator, catalogue)
+        if args.profile:
+            sample = orders[: args.profile]
+            floor_s = floor(registry, shop_id, sample, profile=True)
+            flow_s = flow_in_process(registry, shop_id, sample, profile=True)
+            print(
+                f"{len(sample)} orders in this process: floor "
+                f"{len(sample) / floor_s:.2f} orders/s, import job "
+                f"{len(sample) / flow_s:.2f} orders/s"
+            )
+            return 0
         floor_s = floor(registry, shop_id, orders)
         emulator.journal.clear()
         flow_s, imported, failed = flow(db, shop_id, args.orders)
