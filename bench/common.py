@@ -46,21 +46,9 @@ def create_shop(env, platform_, emulator, **values):
     """A connected shop of ``platform_`` on ``emulator``, tokens granted directly."""
     from odoo.addons.entro_marketplace.platforms.records import TokenSet
 
-    if platform_ == "shopee":
-        base = {
-            "app_key": str(emulator.partner_id),
-            "app_secret": emulator.partner_key,
-            "external_id": str(emulator.shop_id),
-            "api_base_url": emulator.base_url,
-        }
-    else:
-        base = {
-            "app_key": emulator.app_key,
-            "app_secret": emulator.app_secret,
-            "external_id": emulator.seller_id,
-            "api_base_url": emulator.base_url + "/rest",
-            "country_code": "vn",
-        }
+    from bench.platforms import PLATFORMS
+
+    base = PLATFORMS[platform_].shop_values(emulator)
     warehouse = env["stock.warehouse"].search(
         [("company_id", "=", env.company.id)], limit=1
     )
@@ -211,10 +199,8 @@ class Server:
         self.stop()
 
 
-def shopee_products(env, catalogue):
-    skus = [m["model_sku"] for i in catalogue for m in i["models"]] + [
-        i["item_sku"] for i in catalogue if not i["models"]
-    ]
+def products(env, skus):
+    """Storable products for these SKUs (the ones not there yet)."""
     existing = set(
         env["product.product"]
         .search([("default_code", "in", skus)])
@@ -227,6 +213,12 @@ def shopee_products(env, catalogue):
             if s not in existing
         ]
     )
+
+
+def shopee_products(env, catalogue):
+    from bench.platforms import PLATFORMS
+
+    products(env, PLATFORMS["shopee"].skus(catalogue))
 
 
 def add_shopee_orders(emulator, catalogue, n, seed, chunk=5000):

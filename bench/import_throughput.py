@@ -1,19 +1,22 @@
 """Import throughput: orders/s through the real flow, against the ORM floor.
 
 The flow: a real odoo-bin server whose own queue_job runner (one job at a time)
-imports N Shopee orders from the emulator after one action_sync_orders over
-XML-RPC. The floor: the same sale orders (same partners, lines, shipping and
-voucher lines) created and confirmed directly with the ORM, in the same database.
-Also: the API calls made, against the fewest the platform's batch sizes allow.
+imports N orders of one platform (--platform: Shopee by default, or Lazada,
+TikTok Shop, Tiki, or all four in turn) from its emulator after one
+action_sync_orders over XML-RPC. The floor: the same sale orders (same partners,
+lines, shipping and voucher lines) created and confirmed directly with the ORM, in
+the same database.
+Also: the API calls made, against the fewest the platform's batch sizes allow
+(bench/platforms.py). Results: bench/results/import_throughput.json (Shopee),
+import_throughput_<platform>.json (the others).
 """
 
 import argparse
 import contextlib
-import math
 import os
+import re
 import sys
 import time
-from datetime import datetime, timedelta, timezone
 
 from bench.common import (
     ROOT,
@@ -21,20 +24,20 @@ from bench.common import (
     create_shop,
     environment,
     loadavg,
+    products,
     run_import,
     setup_odoo,
-    shopee_products,
     write_result,
 )
-from tests.emulators.shopee import ShopeeEmulator, generate_catalogue, generate_orders
+from bench.platforms import PLATFORMS
 
 
-def prepare(registry, emulator, catalogue):
+def prepare(registry, platform, emulator, catalogue):
     with registry.cursor() as cr:
         env = environment(cr)
-        shopee_products(env, catalogue)
-        shop = create_shop(env, "shopee", emulator, name="Bench")
-        return shop.id, shop.pricelist_id.id
+        products(env, platform.skus(catalogue))
+        shop = create_shop(env, platform.name, emulator, name="Bench")
+        return shop.id
 
 
 def profiled(label, enabled):
@@ -58,13 +61,13 @@ def profiled(label, enabled):
     return run()
 
 
-def floor(registry, shop_id, orders, profile=False):
+def floor(registry, shop_id, ids, profile=False):
     """The same sale orders, straight through the ORM (and rolled back after)."""
     with registry.cursor() as cr, profiled("import_floor", profile):
         env = environment(cr)
         shop = env["entro.marketplace.shop"].browse(shop_id)
         client = shop._platform_client()
-        fetched = client.get_orders([o["order_sn"] for o in orders])
+        fetched = client.get_orders(ids)
         Binding = env["entro.marketplace.order"]
         started = time.perf_counter()
         for order in fetched:
@@ -88,13 +91,12 @@ def floor(registry, shop_id, orders, profile=False):
     return elapsed
 
 
-def flow_in_process(registry, shop_id, orders, profile=False):
+def flow_in_process(registry, shop_id, ids, profile=False):
     """The import job's own work, run in this process (rolled back after): where
     the flow's time goes, beside the floor's."""
     with registry.cursor() as cr:
         env = environment(cr)
         shop = env["entro.marketplace.shop"].browse(shop_id)
-        ids = [o["order_sn"] for o in orders]
         started = time.perf_counter()
         with profiled("import_flow", profile):
             for start in range(0, len(ids), 50):
@@ -110,10 +112,63 @@ def flow(db, shop_id, n):
         return run_import(server, shop_id, n, timeout=3600)
 
 
+def measure(registry, db, platform, args):
+    """One platform: the floor, then the flow, and the calls the flow made."""
+    with platform.emulator() as emulator:
+        catalogue = platform.catalogue(20, args.seed)
+        emulator.add_catalogue(catalogue)
+        orders = platform.generate(emulator, catalogue, args.orders, args.seed)
+        emulator.add_orders(orders)
+        ids = [platform.order_id(o) for o in orders]
+        shop_id = prepare(registry, platform, emulator, catalogue)
+        if args.profile:
+            sample = ids[: args.profile]
+            floor_s = floor(registry, shop_id, sample, profile=True)
+            flow_s = flow_in_process(registry, shop_id, sample, profile=True)
+            print(
+                f"{platform.name}, {len(sample)} orders in this process: floor "
+                f"{len(sample) / floor_s:.2f} orders/s, import job "
+                f"{len(sample) / flow_s:.2f} orders/s"
+            )
+            return None
+        floor_s = floor(registry, shop_id, ids)
+        emulator.journal.clear()
+        flow_s, imported, failed = flow(db, shop_id, args.orders)
+        calls = {}
+        for entry in emulator.journal.entries():
+            # one key per endpoint: Tiki and TikTok put order ids in the path
+            path = re.sub(r"/\d{7,}", "/{id}", entry.path)
+            calls[path] = calls.get(path, 0) + 1
+    n = args.orders
+    minimum, how = platform.minimum_calls(n)
+    made = sum(calls.values())
+    return {
+        "platform": platform.name,
+        "orders": n,
+        "imported": imported,
+        "failed_jobs": failed,
+        "floor_orders_per_s": round(n / floor_s, 2),
+        "flow_orders_per_s": round(imported / flow_s, 2),
+        "ratio_to_floor": round((imported / flow_s) / (n / floor_s), 3),
+        "api_calls": calls,
+        "api_calls_per_1000_orders": round(made * 1000 / n, 1),
+        "api_minimum_per_1000_orders": round(minimum * 1000 / n, 1),
+        "api_ratio_to_minimum": round(made / minimum, 3),
+        "note": f"minimum = {how}",
+        "loadavg": loadavg(),
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/run.sh import_throughput")
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--platform",
+        default="shopee",
+        choices=[*PLATFORMS, "all"],
+        help="the platform whose orders are imported (all: each in turn)",
+    )
     parser.add_argument(
         "--profile",
         type=int,
@@ -125,55 +180,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     db = os.environ["ENTRO_BENCH_DB"]
     registry = setup_odoo(db)
-    with ShopeeEmulator() as emulator:
-        catalogue = generate_catalogue(20, 3, seed=args.seed)
-        emulator.add_catalogue(catalogue)
-        orders = generate_orders(
-            args.orders,
-            seed=args.seed,
-            catalogue=catalogue,
-            statuses=["READY_TO_SHIP"],
-            start=datetime.now(timezone.utc) - timedelta(days=3),
-            span=timedelta(days=3) - timedelta(minutes=5),
+    names = list(PLATFORMS) if args.platform == "all" else [args.platform]
+    ok = True
+    for name in names:
+        result = measure(registry, db, PLATFORMS[name], args)
+        if result is None:
+            continue
+        write_result(
+            "import_throughput" + ("" if name == "shopee" else f"_{name}"), result
         )
-        emulator.add_orders(orders)
-        shop_id, _pricelist = prepare(registry, emulator, catalogue)
-        if args.profile:
-            sample = orders[: args.profile]
-            floor_s = floor(registry, shop_id, sample, profile=True)
-            flow_s = flow_in_process(registry, shop_id, sample, profile=True)
-            print(
-                f"{len(sample)} orders in this process: floor "
-                f"{len(sample) / floor_s:.2f} orders/s, import job "
-                f"{len(sample) / flow_s:.2f} orders/s"
-            )
-            return 0
-        floor_s = floor(registry, shop_id, orders)
-        emulator.journal.clear()
-        flow_s, imported, failed = flow(db, shop_id, args.orders)
-        calls = {}
-        for entry in emulator.journal.entries():
-            calls[entry.path] = calls.get(entry.path, 0) + 1
-    n = args.orders
-    minimum = math.ceil(n / 100) + math.ceil(n / 50) + math.ceil(n / 50)
-    made = sum(calls.values())
-    result = {
-        "orders": n,
-        "imported": imported,
-        "failed_jobs": failed,
-        "floor_orders_per_s": round(n / floor_s, 2),
-        "flow_orders_per_s": round(imported / flow_s, 2),
-        "ratio_to_floor": round((imported / flow_s) / (n / floor_s), 3),
-        "api_calls": calls,
-        "api_calls_per_1000_orders": round(made * 1000 / n, 1),
-        "api_minimum_per_1000_orders": round(minimum * 1000 / n, 1),
-        "api_ratio_to_minimum": round(made / minimum, 3),
-        "note": "minimum = list pages of 100 + detail batches of 50 + escrow "
-        "batches of 50 (the platform's largest)",
-        "loadavg": loadavg(),
-    }
-    write_result("import_throughput", result)
-    return 0 if failed == 0 and imported == n else 1
+        ok = ok and result["failed_jobs"] == 0 and result["imported"] == args.orders
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -71,6 +71,12 @@ def main(argv=None):
     parser.add_argument("--orders", type=int, default=50000)
     parser.add_argument("--seed", type=int, default=31)
     parser.add_argument(
+        "--minutes",
+        type=float,
+        default=0,
+        help="stop after this long and report what was imported (0: no limit)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         default=0,
@@ -132,6 +138,7 @@ def main(argv=None):
                     shop_id,
                     args.orders,
                     lambda count: progress.update(done=count),
+                    timeout=args.minutes * 60 if args.minutes else 4 * 3600,
                 )
             finally:
                 progress["stop"].set()
@@ -146,22 +153,24 @@ def main(argv=None):
                 limit=1,
             )
     peak = max(r for _d, r in samples)
+    reached = max(1, min(done, args.orders))  # a run stopped by --minutes: so far
     checkpoints = {}
     for tenth in range(1, 11):
-        target = args.orders * tenth // 10
+        target = reached * tenth // 10
         row = next(((d, r) for d, r in samples if d >= target), samples[-1])
         checkpoints[str(row[0])] = round((row[1] - baseline) / mb, 1)
-    first_half = [r for d, r in samples if d <= args.orders // 2]
-    second_half = [r for d, r in samples if d > args.orders // 2]
+    first_half = [r for d, r in samples if d <= reached // 2]
+    second_half = [r for d, r in samples if d > reached // 2]
     slope = None
     if first_half and second_half:
         # MB per 10,000 orders between the peaks of the two halves
         slope = round(
-            (max(second_half) - max(first_half)) / mb / (args.orders / 2) * 10000, 2
+            (max(second_half) - max(first_half)) / mb / (reached / 2) * 10000, 2
         )
     result = {
         "orders": args.orders,
         "imported": done,
+        "complete": done >= args.orders,
         "failed_jobs": failed,
         "seconds": round(elapsed, 1),
         "rss_at_start_mb": round(start_rss / mb, 1),
@@ -171,8 +180,8 @@ def main(argv=None):
         "growth_mb_at_orders": checkpoints,
         "growth_mb_per_10000_orders_second_half": slope,
         "extrapolated_growth_at_50000_mb": (
-            round((peak - baseline) / mb + slope * (50000 - args.orders) / 10000, 1)
-            if slope is not None and args.orders < 50000
+            round((peak - baseline) / mb + max(0, slope) * (50000 - reached) / 10000, 1)
+            if slope is not None and reached < 50000
             else None
         ),
         "workers": args.workers or "threaded, 1 job at a time",

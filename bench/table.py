@@ -96,7 +96,12 @@ def rows():
     if result:
         extrapolated = result.get("extrapolated_growth_at_50000_mb")
         yield (
-            f"peak RSS growth importing {result['orders']:,} orders, 1 worker",
+            f"peak RSS growth importing {result['orders']:,} orders, "
+            + (
+                f"{result['workers']} worker processes"
+                if isinstance(result.get("workers"), int)
+                else "1 worker"
+            ),
             f"{result['peak_growth_mb']} MB"
             + (
                 f" (→ {extrapolated} MB at 50,000, extrapolated)"

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Sourced by run.sh and test.sh: Odoo source, virtualenv, PostgreSQL, odoo.conf, databases.
 # After `entro_bootstrap`: ODOO_TREE, VENV, ODOO_RC, ODOO_BIN are set and PostgreSQL runs;
-# PG_STARTED_HERE=1 when this process started it (then `entro_cleanup` stops it again).
+# PG_STARTED_HERE=1 when this process started it (then `entro_cleanup` stops it again,
+# unless another run connected to it meanwhile).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Filestores belong with the cluster whose databases they serve.
@@ -23,7 +24,16 @@ entro_bootstrap() {
 
 entro_cleanup() {
     if [ "$PG_STARTED_HERE" = 1 ]; then
-        bash "$ENTRO_ROOT/setup/postgres.sh" stop || true
+        # Another run (Odoo of setup/run.sh, a second checkout's tests) may have come to
+        # use the server this one started: then it stays up for them.
+        local others
+        others=$(psql_q "SELECT count(*) FROM pg_stat_activity
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null || echo 0)
+        if [ "${others:-0}" -gt 0 ]; then
+            log "PostgreSQL left running: $others other connection(s) use it"
+        else
+            bash "$ENTRO_ROOT/setup/postgres.sh" stop || true
+        fi
         PG_STARTED_HERE=0
     fi
 }
@@ -60,6 +70,10 @@ http_interface = ${ENTRO_HTTP_INTERFACE:-127.0.0.1}
 http_port = ${ENTRO_HTTP_PORT:-8069}
 gevent_port = ${ENTRO_GEVENT_PORT:-8072}
 workers = ${ENTRO_WORKERS:-0}
+; With workers, a queue job is one HTTP request to a worker, killed past these limits:
+; Odoo's defaults (60 s of CPU, 120 s in all) are short for the first import of a big shop.
+limit_time_cpu = ${ENTRO_LIMIT_TIME_CPU:-600}
+limit_time_real = ${ENTRO_LIMIT_TIME_REAL:-1200}
 server_wide_modules = base,web,queue_job
 log_level = ${ENTRO_LOG_LEVEL:-info}
 ; Entro: key that encrypts shop credentials and tokens at rest (Fernet, urlsafe base64).
