@@ -109,7 +109,7 @@ def flow_in_process(registry, shop_id, ids, profile=False):
 
 def flow(db, shop_id, n):
     with Server(db, channels="root:1") as server:
-        return run_import(server, shop_id, n, timeout=3600)
+        return run_import(server, shop_id, n, timeout=3600, step=2)
 
 
 def measure(registry, db, platform, args):

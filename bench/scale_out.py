@@ -49,7 +49,7 @@ def main(argv=None):
                 shopee_products(env, catalogue)
                 shop_id = create_shop(env, "shopee", emulator, name=label).id
             with Server(db, channels=channels, workers=workers) as server:
-                elapsed, done, failed = run_import(server, shop_id, args.orders)
+                elapsed, done, failed = run_import(server, shop_id, args.orders, step=2)
         result["runs"][label] = {
             "channels": channels,
             "workers": workers,

@@ -20,10 +20,14 @@ def load_of(result):
 
 
 def rows():
-    result = load("import_throughput")
-    if result:
+    labels = {"shopee": "Shopee", "lazada": "Lazada", "tiktok": "TikTok Shop"}
+    for name in ("shopee", "lazada", "tiktok", "tiki"):
+        result = load("import_throughput" + ("" if name == "shopee" else f"_{name}"))
+        if not result:
+            continue
+        label = labels.get(name, name.capitalize())
         yield (
-            f"import throughput, {result['orders']:,} orders, 1 worker",
+            f"import throughput, {label}, {result['orders']:,} orders, 1 worker",
             f"{result['flow_orders_per_s']} orders/s",
             f"ORM floor {result['floor_orders_per_s']} orders/s",
             result["ratio_to_floor"],
@@ -31,7 +35,7 @@ def rows():
             load_of(result),
         )
         yield (
-            "API calls per 1,000 orders",
+            f"API calls per 1,000 orders, {label}",
             result["api_calls_per_1000_orders"],
             f"minimum {result['api_minimum_per_1000_orders']}",
             result["api_ratio_to_minimum"],
