@@ -1,13 +1,15 @@
 """Fault suite: storms, a killed worker, flaky platforms and expiring tokens.
 
 Against a real Odoo server (fixture ``odoo_server``) whose own queue_job runner
-performs the jobs, with a Shopee and a Lazada shop connected through the OAuth
-flow; the emulators deliver signed pushes over HTTP and inject the faults. Each
-scenario runs for both platforms and ends with: every platform order present
-once, its sale order once, in its final state, and no job failed.
+performs the jobs, with a shop of each platform (Shopee, Lazada, TikTok Shop,
+Tiki) connected through the OAuth flow; the emulators deliver signed pushes over
+HTTP (Tiki: events in its pull queue) and inject the faults. Each scenario runs
+for every platform and ends with: every platform order present once, its sale
+order once, in its final state, and no job failed.
 """
 
 import math
+import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -17,6 +19,8 @@ import requests
 
 from tests.emulators import lazada as lz
 from tests.emulators import shopee as sp
+from tests.emulators import tiki as tk
+from tests.emulators import tiktok as tt
 from tests.test_xmlrpc_marketplace import browser_login
 
 # job retries after a transient failure: short here, through the job functions'
@@ -25,9 +29,41 @@ RETRY_PATTERN = "{1: 1, 3: 2}"
 JOB_METHODS = ("_job_sync_orders", "_job_import_orders")
 
 
-class ShopeeSide:
+class PushSide:
+    """A platform that pushes signed webhooks to /entro/webhook/<platform>."""
+
+    name = ""
+    #: regexes searched in request paths: the order list, the order read, the
+    #: token refresh
+    list_path = detail_path = refresh_path = ""
+    #: query parameter naming the page read
+    page_param = ""
+    first_page = "0"
+
+    def shop_values(self):
+        return {}
+
+    def is_refresh(self, entry):
+        return re.search(self.refresh_path, entry.path) is not None
+
+    def deliver(self, server, admin, messages, duplicate=1, shuffle=False, seed=None):
+        """Push the webhooks; Odoo accepts every one of them."""
+        statuses = self.emulator.push(
+            f"{server.url}/entro/webhook/{self.name}",
+            messages,
+            duplicate=duplicate,
+            shuffle=shuffle,
+            seed=seed,
+        )
+        assert statuses == [200] * (max(1, duplicate) * len(messages))
+
+    def after_connect(self, admin):
+        pass
+
+
+class ShopeeSide(PushSide):
     name = "shopee"
-    list_path = "/api/v2/order/get_order_list"
+    list_path = "/api/v2/order/get_order_list$"
     detail_path = "get_order_detail"
     refresh_path = "/api/v2/auth/access_token/get"
     page_param = "cursor"
@@ -83,9 +119,9 @@ class ShopeeSide:
         }[status]
 
 
-class LazadaSide:
+class LazadaSide(PushSide):
     name = "lazada"
-    list_path = "/orders/get"
+    list_path = "/orders/get$"
     detail_path = "/orders/items/get"
     refresh_path = "/auth/token/refresh"
     page_param = "offset"
@@ -143,6 +179,165 @@ class LazadaSide:
         }[status]
 
 
+class TikTokSide(PushSide):
+    name = "tiktok"
+    list_path = f"/order/{tt.V}/orders/search$"
+    detail_path = f"/order/{tt.V}/orders$"
+    refresh_path = "/api/v2/token/refresh$"
+    page_param = "page_token"
+    first_page = ""
+    storm_paths = (
+        ["AWAITING_SHIPMENT", "IN_TRANSIT"],
+        ["AWAITING_SHIPMENT"],
+        ["CANCELLED"],
+    )
+    initial = "UNPAID"
+    confirmed = "AWAITING_SHIPMENT"
+    cheap = "CANCELLED"
+    shop = "7494726673780300300"
+
+    def __init__(self):
+        self.emulator = tt.TikTokEmulator(
+            app_key="fault_tiktok_app",
+            app_secret="fault_tiktok_secret",
+            shops={self.shop: "VN"},
+        )
+        self.catalogue = tt.generate_catalogue(6, 2, seed=13)
+        for product in self.catalogue:
+            for sku in product["skus"]:
+                sku["seller_sku"] = "F" + sku["seller_sku"]
+        self.emulator.add_catalogue(self.catalogue)
+        self.skus = [s["seller_sku"] for p in self.catalogue for s in p["skus"]]
+        self.app_key = self.emulator.app_key
+        self.app_secret = self.emulator.app_secret
+
+    @property
+    def api_url(self):
+        return self.emulator.base_url
+
+    def shop_values(self):
+        # the Partner Center service id of the app (the consent page's key)
+        return {"service_id": self.app_key}
+
+    def add_orders(self, n, seed, status):
+        orders = tt.generate_orders(
+            n,
+            seed=seed,
+            catalogue=self.catalogue,
+            shop_id=self.shop,
+            statuses=status if isinstance(status, list) else [status],
+            **_window(),
+        )
+        self.emulator.add_orders(orders)
+        return [str(o["id"]) for o in orders]
+
+    def advance(self, order_id, status):
+        return [self.emulator.set_status(order_id, status)]
+
+    def message(self, order_id):
+        with self.emulator.store.lock:
+            return self.emulator.order_message(self.emulator.store["orders"][order_id])
+
+    def expected_state(self, status):
+        return {
+            "AWAITING_SHIPMENT": "to_ship",
+            "IN_TRANSIT": "shipped",
+            "CANCELLED": "cancelled",
+        }[status]
+
+
+class TikiSide(PushSide):
+    """Tiki pushes nothing: its events wait in a queue that Odoo pulls."""
+
+    name = "tiki"
+    list_path = "/integration/v2/orders$"
+    detail_path = r"/integration/v2/orders/\w+$"
+    refresh_path = "/sc/oauth2/token$"
+    page_param = "page"
+    first_page = "1"
+    storm_paths = (["queueing", "packaging", "shipping"], ["queueing"], ["canceled"])
+    initial = "waiting_payment"
+    confirmed = "queueing"
+    cheap = "canceled"
+
+    def __init__(self):
+        self.emulator = tk.TikiEmulator(
+            client_id="fault-tiki-client",
+            client_secret="fault_tiki_secret",
+            seller_id="3300",
+        )
+        self.catalogue = tk.generate_catalogue(10, seed=14)
+        for product in self.catalogue:
+            product["original_sku"] = "F" + product["original_sku"]
+        self.emulator.add_catalogue(self.catalogue)
+        self.skus = [p["original_sku"] for p in self.catalogue]
+        self.app_key = self.emulator.client_id
+        self.app_secret = self.emulator.client_secret
+
+    @property
+    def api_url(self):
+        return self.emulator.base_url
+
+    def is_refresh(self, entry):
+        # the same endpoint also grants the app's own token (client credentials)
+        return super().is_refresh(entry) and b"grant_type=refresh_token" in entry.body
+
+    def after_connect(self, admin):
+        """The shop's event queue is created and subscribed by its first pull."""
+        pull(admin)
+        wait_idle(admin)
+        (row,) = admin(
+            "entro.marketplace.shop",
+            "read",
+            [self.shop_id],
+            ["tiki_queue_code", "tiki_subscribed"],
+        )
+        assert row["tiki_queue_code"] and row["tiki_subscribed"], row
+
+    def add_orders(self, n, seed, status):
+        orders = tk.generate_orders(
+            n,
+            seed=seed,
+            catalogue=self.catalogue,
+            seller_id=self.emulator.seller_id,
+            statuses=status if isinstance(status, list) else [status],
+            first_code=830000000 + seed * 1000,
+            **_window(),
+        )
+        self.emulator.add_orders(orders)
+        return [o["code"] for o in orders]
+
+    def advance(self, order_id, status):
+        return [self.emulator.set_status(order_id, status)]
+
+    def message(self, order_id):
+        """An ORDER_STATUS_UPDATED event, queued at once."""
+        with self.emulator.store.lock:
+            order = self.emulator.store["orders"][order_id]
+        return self.emulator.emit(order["_seller_id"], "ORDER_STATUS_UPDATED", order)
+
+    def deliver(self, server, admin, messages, duplicate=1, shuffle=False, seed=None):
+        """Every queued event ``duplicate`` times, out of order, then the
+        scheduled pull (which drains the queue, a batch per job)."""
+        queued = self.emulator.redeliver(duplicate, shuffle, seed)
+        # (with events of earlier pulls whose batch was not acknowledged: they
+        # come again after the visibility timeout, by design)
+        for message in messages:
+            assert queued.count(message["id"]) == max(1, duplicate)
+        pull(admin)
+
+    def expected_state(self, status):
+        return {
+            "queueing": "to_ship",
+            "packaging": "to_ship",
+            "shipping": "shipped",
+            "canceled": "cancelled",
+        }[status]
+
+
+SIDES = {side.name: side for side in (ShopeeSide, LazadaSide, TikTokSide, TikiSide)}
+
+
 def _prefixed_shopee(catalogue, prefix="F"):
     """SKUs of their own, so that they never match another test's products."""
     for item in catalogue:
@@ -194,12 +389,13 @@ def admin(odoo_server):
         )
 
 
-@pytest.fixture(scope="module", params=["shopee", "lazada"])
+@pytest.fixture(scope="module", params=list(SIDES))
 def side(request, odoo_server, admin):
     """One platform: its emulator, and a shop connected to it the seller's way."""
-    side = ShopeeSide() if request.param == "shopee" else LazadaSide()
+    side = SIDES[request.param]()
     with side.emulator:
         side.shop_id = connect_shop(odoo_server, admin, side)
+        side.after_connect(admin)
         yield side
         # its emulator stops: no scheduled sync may call it any more
         wait_idle(admin)
@@ -238,6 +434,7 @@ def connect_shop(server, admin, side):
             "api_base_url": side.api_url,
             "pricelist_id": pricelist,
             "rate_limit_per_s": 0,
+            **side.shop_values(),
         },
     )
     browser = browser_login(server, "admin", "admin")
@@ -333,6 +530,22 @@ def sync(admin, side):
     assert admin("entro.marketplace.shop", "action_sync_orders", [side.shop_id])
 
 
+def cron_id(admin, name):
+    (row,) = admin(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "entro_marketplace"), ("name", "=", name)],
+        fields=["res_id"],
+    )
+    return row["res_id"]
+
+
+def pull(admin):
+    """What the scheduler does for Tiki: a pull job per shop."""
+    cron = cron_id(admin, "ir_cron_tiki_pull_events")
+    assert admin("ir.cron", "method_direct_trigger", [cron])
+
+
 # ------------------------------------------------------------------ scenarios
 
 
@@ -344,31 +557,16 @@ def test_webhook_storm_during_the_cron_import(odoo_server, admin, side):
         for status in side.storm_paths[index % len(side.storm_paths)]:
             messages.extend(side.advance(order_id, status))
             final[order_id] = status
-    (cron,) = admin(
-        "ir.model.data",
-        "search_read",
-        [("module", "=", "entro_marketplace"), ("name", "=", "ir_cron_sync_orders")],
-        fields=["res_id"],
-    )
+    cron = cron_id(admin, "ir_cron_sync_orders")
     ran = []
+    other = odoo_server.login("admin", "admin")
     cron_run = threading.Thread(
-        target=lambda: ran.append(
-            odoo_server.login("admin", "admin")(
-                "ir.cron", "method_direct_trigger", [cron["res_id"]]
-            )
-        )
+        target=lambda: ran.append(other("ir.cron", "method_direct_trigger", [cron]))
     )
     cron_run.start()
-    statuses = side.emulator.push(
-        f"{odoo_server.url}/entro/webhook/{side.name}",
-        messages,
-        duplicate=3,
-        shuffle=True,
-        seed=7,
-    )
+    side.deliver(odoo_server, admin, messages, duplicate=3, shuffle=True, seed=7)
     cron_run.join()
     assert ran == [True]
-    assert statuses == [200] * (3 * len(messages))
     wait_idle(admin)
     # the next scheduled import finds nothing new to do twice
     sync(admin, side)
@@ -454,7 +652,7 @@ def test_flaky_platform_5xx_429_and_timeouts(odoo_server, admin, side):
         sync(admin, side)
         # and each order pushed once: one import job (and its calls) per order
         pushes = [side.message(order_id) for order_id in order_ids]
-        side.emulator.push(f"{odoo_server.url}/entro/webhook/{side.name}", pushes)
+        side.deliver(odoo_server, admin, pushes)
         wait_idle(admin, timeout=240)
     finally:
         faults.clear()
@@ -472,7 +670,7 @@ def test_flaky_platform_5xx_429_and_timeouts(odoo_server, admin, side):
     )
     assert retried >= 1
     # each retry of a rate-limited call waited at least what Retry-After said
-    first_read = next(e for e in entries if side.detail_path in e.path)
+    first_read = next(e for e in entries if re.search(side.detail_path, e.path))
     assert first_read.status == 429
     for index, entry in enumerate(entries):
         if entry.status != 429:
@@ -496,15 +694,16 @@ def test_token_expires_in_the_middle_of_a_paged_read(odoo_server, admin, side):
     sync(admin, side)
     wait_idle(admin)
 
-    assert side.emulator.journal.count(side.refresh_path) == 1
+    entries = side.emulator.journal.entries()
+    refreshes = [i for i, e in enumerate(entries) if side.is_refresh(e)]
+    assert len(refreshes) == 1
     rows = assert_each_imported_once(admin, side, order_ids, confirmed=False)
     assert len(rows) == n
-    entries = side.emulator.journal.entries()
-    refresh = next(i for i, e in enumerate(entries) if side.refresh_path in e.path)
+    refresh = refreshes[0]
     pages = [
-        (i, e.query.get(side.page_param, ["0"])[0])
+        (i, e.query.get(side.page_param, [side.first_page])[0])
         for i, e in enumerate(entries)
-        if side.list_path in e.path
+        if re.search(side.list_path, e.path)
     ]
     before = [page for i, page in pages if i < refresh]
     after = [page for i, page in pages if i > refresh]

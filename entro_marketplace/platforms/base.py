@@ -211,10 +211,10 @@ class Platform(abc.ABC):
         """Map a raw platform status to a normalised order state."""
         return self.status_map.get(raw_status or "", self.unknown_state)
 
-    def _make_limiter(self) -> RateLimiter | None:
-        rate = self.config.rate_limit_per_s
-        if not rate:
-            return None
+    def _make_limiter(self) -> RateLimiter:
+        """The shop's pace (``rate_limit_per_s``, 0 for none) and the platform's
+        last Retry-After for it, shared by the process's jobs."""
+        rate = self.config.rate_limit_per_s or 0
         shop = self.config.shop_external_id or self.config.merchant_id or "partner"
         return RateLimiter.for_key(f"{self.name}:{self.config.app_key}:{shop}", rate)
 

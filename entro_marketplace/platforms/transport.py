@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import math
 import random
 import re
 import threading
@@ -130,7 +131,12 @@ class RateLimiter:
 
     ``acquire`` reserves a token immediately (the bucket may go negative) and then
     sleeps outside the lock until the reservation is due, so concurrent callers
-    are served in order without holding the lock while sleeping.
+    are served in order without holding the lock while sleeping. A ``rate`` of 0
+    paces nothing.
+
+    It also carries the platform's last ``Retry-After`` for its key (:meth:`hold`):
+    a throttled shop is throttled for every job of the process, not only for the
+    call that was told to wait.
     """
 
     _registry: ClassVar[dict[str, RateLimiter]] = {}
@@ -142,14 +148,16 @@ class RateLimiter:
         burst: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ):
-        if rate <= 0:
-            raise ValueError("rate must be positive")
+        if rate < 0:
+            raise ValueError("rate must not be negative")
         self.rate = float(rate)
         self.burst = float(burst if burst is not None else max(1.0, rate))
         self._clock = clock
         self._tokens = self.burst
         self._stamp = clock()
         self._lock = threading.Lock()
+        self._held_until = 0.0
+        self._held_by: object | None = None
 
     @classmethod
     def for_key(
@@ -161,7 +169,8 @@ class RateLimiter:
     ) -> RateLimiter:
         """Return the process-wide limiter for ``key``, creating it if needed.
 
-        A later call with a different rate updates the existing limiter's rate.
+        A later call with a different rate updates the existing limiter's rate
+        (and its burst).
         """
         with cls._registry_lock:
             limiter = cls._registry.get(key)
@@ -170,6 +179,7 @@ class RateLimiter:
                 cls._registry[key] = limiter
             elif limiter.rate != rate:
                 limiter.rate = float(rate)
+                limiter.burst = float(burst if burst is not None else max(1.0, rate))
             return limiter
 
     @classmethod
@@ -178,8 +188,26 @@ class RateLimiter:
         with cls._registry_lock:
             cls._registry.clear()
 
+    def hold(self, seconds: float, owner: object | None = None) -> None:
+        """The platform said to wait ``seconds`` (Retry-After): every caller but
+        ``owner`` (which waits or reschedules by itself) waits as long."""
+        with self._lock:
+            until = self._clock() + max(0.0, seconds)
+            if until > self._held_until:
+                self._held_until = until
+                self._held_by = owner
+
+    def held_for(self, caller: object | None = None) -> float:
+        """Seconds ``caller`` must still wait for the last :meth:`hold` (0: none)."""
+        with self._lock:
+            if caller is not None and caller is self._held_by:
+                return 0.0
+            return max(0.0, self._held_until - self._clock())
+
     def reserve(self) -> float:
         """Take one token; return how many seconds the caller must wait."""
+        if not self.rate:
+            return 0.0
         with self._lock:
             now = self._clock()
             elapsed = max(0.0, now - self._stamp)
@@ -298,6 +326,8 @@ class Transport:
         while True:
             attempt += 1
             if limiter is not None:
+                if attempt == 1:
+                    self._wait_for_hold(limiter, url)
                 limiter.acquire(self.sleep)
             query = params() if callable(params) else params
             body_form = form() if callable(form) else form
@@ -316,6 +346,9 @@ class Transport:
                     content,
                 )
             except PlatformError as exc:
+                retry_after = getattr(exc, "retry_after", None)
+                if limiter is not None and retry_after:
+                    limiter.hold(min(float(retry_after), self.retry_after_cap), self)
                 if not self._should_retry(exc, attempt, idempotent):
                     raise
                 delay = self._delay(exc, attempt)
@@ -330,6 +363,26 @@ class Transport:
                 self.sleep(delay)
 
     # -- internals
+
+    def _wait_for_hold(self, limiter: RateLimiter, url: str) -> None:
+        """Before a call: wait out another caller's Retry-After for this shop, or
+        when longer than a worker may wait, end the call the same way."""
+        wait = limiter.held_for(self)
+        if wait <= 0:
+            return
+        if self.max_inline_wait is not None and wait > self.max_inline_wait:
+            _logger.info(
+                "%s %s not sent: the platform asked to wait %.1fs more",
+                self.platform,
+                urlsplit(url).path,
+                wait,
+            )
+            raise RateLimited(
+                f"{self.platform}: waiting for the platform's Retry-After",
+                retry_after=math.ceil(wait),
+                code="rate_limit_hold",
+            )
+        self.sleep(wait)
 
     def _attempt(
         self,

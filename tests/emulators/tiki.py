@@ -882,6 +882,29 @@ class TikiEmulator(EmulatorServer):
                     )
         return event
 
+    def redeliver(
+        self, duplicate: int = 1, shuffle: bool = False, seed: int | None = None
+    ) -> list[str]:
+        """At-least-once delivery at its worst: every unacknowledged event queued
+        ``duplicate`` times and (with ``shuffle``) out of order, visible at once.
+        Returns the ids of the events now queued, in their order."""
+        rng = random.Random(seed)
+        queued = []
+        with self.store.lock:
+            for queue in self.store["queues"].values():
+                entries = [
+                    {"event": e["event"], "visible_at": 0.0, "acked": False}
+                    for e in queue["events"]
+                    if not e["acked"]
+                    for _ in range(max(1, duplicate))
+                ]
+                if shuffle:
+                    rng.shuffle(entries)
+                queue["events"] = entries
+                queue["batches"] = {}
+                queued.extend(e["event"]["id"] for e in entries)
+        return queued
+
     def pending_events(self, queue_code: str | None = None) -> int:
         """Events not yet acknowledged (in every queue, or in one)."""
         with self.store.lock:

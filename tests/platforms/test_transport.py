@@ -191,3 +191,36 @@ def test_long_retry_after_is_not_slept_through(emulator, make_client, rec):
     assert caught.value.retry_after == 42
     assert rec.sleeps == []
     assert emulator.journal.count("/api/v2/order/get_order_list") == 1
+
+
+def test_a_retry_after_holds_every_caller_of_the_shop(emulator, make_client, rec):
+    """One job told to wait: the other jobs of the shop do not call meanwhile."""
+    told = make_client(max_inline_wait=5)
+    emulator.faults.add("http_429", path_pattern="get_order_list", retry_after=42)
+    since = base.utcnow() - timedelta(days=1)
+    with pytest.raises(errors.RateLimited):
+        list(told.iter_order_refs(since))
+    assert emulator.journal.count("/api/v2/order/get_order_list") == 1
+    # another job of the same shop: not sent, rescheduled for what is left
+    other = make_client(max_inline_wait=5)
+    with pytest.raises(errors.RateLimited) as caught:
+        list(other.iter_order_refs(since))
+    assert caught.value.code == "rate_limit_hold"
+    assert 40 <= caught.value.retry_after <= 42
+    assert emulator.journal.count("/api/v2/order/get_order_list") == 1
+    # a shop of its own is not held
+    own = make_client(max_inline_wait=5, shop_external_id="600001")
+    assert own.limiter is not told.limiter
+    assert own.limiter.held_for() == 0
+
+
+def test_a_short_retry_after_is_waited_by_the_other_callers(emulator, make_client, rec):
+    told = make_client()
+    emulator.faults.add("http_429", path_pattern="get_order_list", retry_after=3)
+    since = base.utcnow() - timedelta(days=1)
+    list(told.iter_order_refs(since))
+    assert rec.sleeps == [3.0]  # the caller told waited once, not twice
+    other = make_client()
+    list(other.iter_order_refs(since))
+    assert len(rec.sleeps) == 2 and 2.5 < rec.sleeps[1] <= 3.0
+    assert emulator.journal.count("/api/v2/order/get_order_list") == 3
