@@ -739,26 +739,33 @@ class LazadaPlatform(Platform):
         items = self._order_items(list(headers))
         orders = []
         for external_id, row in headers.items():
+            lines = items.get(external_id) or []
             try:
                 with malformed("Lazada", "order"):
-                    orders.append(self._to_order(row, items.get(external_id) or []))
+                    if isinstance(lines, str):
+                        raise TypeError(lines)
+                    orders.append(self._to_order(row, lines))
             except PermanentError as exc:
                 # One unreadable order must not block the others of its batch.
                 orders.append(self._unreadable_order(external_id, row, str(exc)))
         return orders
 
-    def _order_items(self, ids: list[str]) -> dict[str, list[Mapping[str, Any]]]:
+    def _order_items(self, ids: list[str]) -> dict[str, list[Mapping[str, Any]] | str]:
+        """Each order's items; an order whose items cannot be read maps to the
+        problem (a string), so that the others of the batch are imported."""
         data = self._request(
             "GET", "/orders/items/get", params={"order_ids": f"[{','.join(ids)}]"}
         )
         rows = _data(data, "order items", list)
-        found: dict[str, list[Mapping[str, Any]]] = {}
-        with malformed("Lazada", "order items", _text(data.get("request_id"))):
-            for row in rows:
-                items = row.get("order_items") or []
-                if not isinstance(items, list):
-                    raise TypeError("order_items is not a list")
-                found[str(row["order_id"])] = [i for i in items if isinstance(i, dict)]
+        found: dict[str, list[Mapping[str, Any]] | str] = {}
+        for row in rows:
+            if not isinstance(row, Mapping) or row.get("order_id") in (None, ""):
+                continue  # not attributable: its order has no items, an exception
+            items = row.get("order_items") or []
+            if not isinstance(items, list):
+                found[str(row["order_id"])] = "order_items is not a list"
+                continue
+            found[str(row["order_id"])] = [i for i in items if isinstance(i, dict)]
         return found
 
     def _unreadable_order(
@@ -1111,6 +1118,10 @@ class LazadaPlatform(Platform):
         items = self._order_items([shipment.order_external_id]).get(
             shipment.order_external_id, []
         )
+        if isinstance(items, str):
+            raise PermanentError(
+                f"malformed Lazada order items: {items}", code="bad_response"
+            )
         live = [i for i in items if not _is_cancelled(i)]
         for item in live:
             if shipment.package_number and _text(item.get("package_id")) not in (

@@ -718,6 +718,8 @@ class TikTokEmulator(EmulatorServer):
             row["packages"] = [{"id": f"1152{order['id']}"}]
         if order["status"] == "ON_HOLD":
             row["recipient_address"] = {"region_code": "VN", "name": recipient["name"]}
+        # hostile-input tests: fields served as given, whatever they hold
+        row.update(order.get("_served") or {})
         return json.loads(json.dumps(row))
 
     def set_status(
