@@ -9,8 +9,8 @@ The import reads, per platform (entro_marketplace/platforms/<platform>.py):
   order a call: Lazada has no multi-order header read) and the items of 50
   orders a call (``/orders/items/get``);
 - TikTok Shop: the order search (100 a page) and order details (50 ids a call);
-- Tiki: the order list (50 a page, without items)
-  and each order with its items and fees (one order a call: no batch read).
+- Tiki: the order list (50 a page) and the orders with their items and fees, 50
+  a call (the same list filtered by ``code``).
 
 The minimum is that design's floor: list pages plus reads at the largest batch
 the platform documents. Where a platform's list already carries more than ids
@@ -202,9 +202,10 @@ class Tiki(Shopee):
         from odoo.addons.entro_marketplace.platforms.tiki import TikiPlatform
 
         size = TikiPlatform.order_page_size
-        return math.ceil(n / size) + n, (
-            f"list pages of {size} (no items) + one order with items and fees "
-            "per call (no batch read)"
+        batch = TikiPlatform.max_detail_batch
+        return math.ceil(n / size) + math.ceil(n / batch), (
+            f"list pages of {size} + orders with items and fees by {batch} "
+            "(the list filtered by code)"
         )
 
 

@@ -40,8 +40,28 @@ class PushSide:
     page_param = ""
     first_page = "0"
 
+    #: what tells an order read from a list page on one path (a query parameter)
+    detail_param = None
+
     def shop_values(self):
         return {}
+
+    def detail_fault(self):
+        """Where faults on order reads are armed."""
+        return {"path_pattern": self.detail_path, "with_param": self.detail_param}
+
+    def list_fault(self):
+        return {"path_pattern": self.list_path, "without_param": self.detail_param}
+
+    def is_detail(self, entry):
+        return re.search(self.detail_path, entry.path) is not None and (
+            self.detail_param is None or self.detail_param in entry.query
+        )
+
+    def is_list(self, entry):
+        return re.search(self.list_path, entry.path) is not None and (
+            self.detail_param is None or self.detail_param not in entry.query
+        )
 
     def is_refresh(self, entry):
         return re.search(self.refresh_path, entry.path) is not None
@@ -250,8 +270,9 @@ class TikiSide(PushSide):
     """Tiki pushes nothing: its events wait in a queue that Odoo pulls."""
 
     name = "tiki"
-    list_path = "/integration/v2/orders$"
-    detail_path = r"/integration/v2/orders/\w+$"
+    # orders are read 50 at a time from the order list filtered by code
+    list_path = detail_path = "/integration/v2/orders$"
+    detail_param = "code"
     refresh_path = "/sc/oauth2/token$"
     page_param = "page"
     first_page = "1"
@@ -641,10 +662,10 @@ def test_flaky_platform_5xx_429_and_timeouts(odoo_server, admin, side):
     side.emulator.journal.clear()
     # the first order read: a Retry-After longer than a worker may wait inline
     # (10 s), so the job itself is postponed by that much
-    faults.add("http_429", path_pattern=side.detail_path, count=1, retry_after=11)
+    faults.add("http_429", count=1, retry_after=11, **side.detail_fault())
     # more failures in a row than one call's attempts: a job retry
-    faults.add("http_5xx", path_pattern=side.detail_path, count=5, after=2)
-    faults.add("timeout", path_pattern=side.detail_path, count=1, after=6, delay=1)
+    faults.add("http_5xx", count=5, after=2, **side.detail_fault())
+    faults.add("timeout", count=1, after=6, delay=1, **side.detail_fault())
     faults.add("http_5xx", probability=0.10, seed=1)
     faults.add("http_429", probability=0.05, seed=2, retry_after=1)
     faults.add("timeout", probability=0.02, seed=3, delay=1)
@@ -670,7 +691,7 @@ def test_flaky_platform_5xx_429_and_timeouts(odoo_server, admin, side):
     )
     assert retried >= 1
     # each retry of a rate-limited call waited at least what Retry-After said
-    first_read = next(e for e in entries if re.search(side.detail_path, e.path))
+    first_read = next(e for e in entries if side.is_detail(e))
     assert first_read.status == 429
     for index, entry in enumerate(entries):
         if entry.status != 429:
@@ -690,7 +711,7 @@ def test_token_expires_in_the_middle_of_a_paged_read(odoo_server, admin, side):
     statuses = [side.cheap] * 9 + [side.confirmed]
     order_ids = side.add_orders(n, seed=104, status=statuses)
     side.emulator.journal.clear()
-    side.emulator.faults.add("token_expired", path_pattern=side.list_path, after=1)
+    side.emulator.faults.add("token_expired", after=1, **side.list_fault())
     sync(admin, side)
     wait_idle(admin)
 
@@ -703,7 +724,7 @@ def test_token_expires_in_the_middle_of_a_paged_read(odoo_server, admin, side):
     pages = [
         (i, e.query.get(side.page_param, [side.first_page])[0])
         for i, e in enumerate(entries)
-        if re.search(side.list_path, e.path)
+        if side.is_list(e)
     ]
     before = [page for i, page in pages if i < refresh]
     after = [page for i, page in pages if i > refresh]

@@ -23,9 +23,11 @@ and filter by ``updated_from_date``/``updated_to_date``, printed
 ``YYYY-MM-DD HH:MM:SS`` in Vietnam time (``extra["utc_offset_hours"]``, 7 by
 default: Tiki does not say). Paging follows ``paging.last_page`` when present and
 otherwise stops at the first empty page, so a silently capped ``limit`` loses
-nothing. Details come one order at a time from
-``/integration/v2/orders/{code}?include=items.fees,status_histories`` (no batch
-endpoint is documented).
+nothing. Orders are read 50 at a time from the same list filtered by ``code``
+(a comma list) with ``include=items.fees,status_histories``: the list's rows are
+whole orders with their items. An order that answer lacks is read alone from
+``/integration/v2/orders/{code}`` (no batch detail endpoint is documented, and
+how many codes the filter takes is not either).
 
 One Tiki order item (``items[]``, one product with a quantity) is one
 :class:`OrderLine`; ``item_id`` is Tiki's product id (one id per SKU on Tiki,
@@ -699,22 +701,22 @@ class TikiPlatform(Platform):
         return rows, last_page
 
     def _get_orders_batch(self, ids: list[str]) -> list[Order]:
+        """Up to 50 orders in one call: the order list filtered by ``code`` (a
+        comma list), with items and fees. An order the list does not return is
+        read alone (``/orders/{code}``), so that none is missed should the
+        filter take fewer codes than asked; a 404 there means not this seller's.
+        """
+        codes = [c for c in ids if c.isalnum()]  # else not a Tiki order code
+        if not codes:
+            return []
+        listed = self._orders_by_code(codes)
         orders = []
-        for code in ids:
-            if not code.isalnum():
-                continue  # not a Tiki order code: not one of this seller's
-            try:
-                row = self._request(
-                    "GET",
-                    f"/integration/v2/orders/{code}",
-                    params={"include": "items.fees,status_histories"},
-                )
-            except AuthorizationError:
-                raise
-            except PermanentError as exc:
-                if exc.http_status == 404:
+        for code in codes:
+            row = listed.get(code)
+            if row is None:
+                row = self._order_alone(code)
+                if row is None:
                     continue
-                raise
             if not isinstance(row, Mapping):
                 orders.append(self._unreadable(code, {}, "not a JSON object"))
                 continue
@@ -724,6 +726,37 @@ class TikiPlatform(Platform):
             except PermanentError as exc:
                 orders.append(self._unreadable(code, row, str(exc)))
         return orders
+
+    def _orders_by_code(self, codes: list[str]) -> dict[str, Mapping[str, Any]]:
+        data = self._request(
+            "GET",
+            "/integration/v2/orders",
+            params={
+                "code": ",".join(codes),
+                "page": 1,
+                "limit": len(codes),
+                "include": "items.fees,status_histories",
+            },
+        )
+        rows, _last = self._page(data, "order list")
+        wanted = set(codes)
+        return {
+            str(row.get("code")): row for row in rows if str(row.get("code")) in wanted
+        }
+
+    def _order_alone(self, code: str) -> Any:
+        try:
+            return self._request(
+                "GET",
+                f"/integration/v2/orders/{code}",
+                params={"include": "items.fees,status_histories"},
+            )
+        except AuthorizationError:
+            raise
+        except PermanentError as exc:
+            if exc.http_status == 404:
+                return None
+            raise
 
     def _unreadable(self, code: str, row: Mapping[str, Any], problem: str) -> Order:
         try:

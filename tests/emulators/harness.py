@@ -20,7 +20,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -155,9 +155,16 @@ class Fault:
     delay: float
     fired: int = 0
     skip: int = 0
+    with_param: str | None = None
+    without_param: str | None = None
 
-    def matches(self, path: str) -> bool:
-        """Whether the fault applies to ``path``."""
+    def matches(self, path: str, query: Mapping[str, Any] | None = None) -> bool:
+        """Whether the fault applies to ``path`` (and ``query``)."""
+        query = query or {}
+        if self.with_param is not None and self.with_param not in query:
+            return False
+        if self.without_param is not None and self.without_param in query:
+            return False
         return (
             self.path_pattern is None or re.search(self.path_pattern, path) is not None
         )
@@ -181,6 +188,8 @@ class Faults:
         retry_after: float | None = 1.0,
         delay: float = 2.0,
         after: int = 0,
+        with_param: str | None = None,
+        without_param: str | None = None,
     ) -> Fault:
         """Arm a fault.
 
@@ -196,6 +205,8 @@ class Faults:
         :param delay: seconds slept by a timeout fault (capped).
         :param after: let this many matching requests through first (e.g. a
             token that expires in the middle of a paged read).
+        :param with_param, without_param: only requests whose query carries (or
+            lacks) this parameter (one path serving two reads).
         """
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}")
@@ -212,19 +223,26 @@ class Faults:
             retry_after=retry_after,
             delay=min(delay, MAX_TIMEOUT_SLEEP),
             skip=after,
+            with_param=with_param,
+            without_param=without_param,
         )
         with self._lock:
             self._faults.append(fault)
         return fault
 
-    def take(self, path: str, kinds: Iterable[str] | None = None) -> Fault | None:
+    def take(
+        self,
+        path: str,
+        kinds: Iterable[str] | None = None,
+        query: Mapping[str, Any] | None = None,
+    ) -> Fault | None:
         """Return (and consume) the first armed fault firing for ``path``."""
         wanted = set(kinds) if kinds is not None else None
         with self._lock:
             for fault in self._faults:
                 if wanted is not None and fault.kind not in wanted:
                     continue
-                if not fault.matches(path) or fault.remaining == 0:
+                if not fault.matches(path, query) or fault.remaining == 0:
                     continue
                 if fault.skip > 0:
                     fault.skip -= 1
@@ -395,7 +413,9 @@ class EmulatorServer:
 
     def handle(self, request: Request) -> Response:
         """Apply faults, dispatch, journal; never raises."""
-        fault = self.faults.take(request.path, kinds=self.generic_fault_kinds())
+        fault = self.faults.take(
+            request.path, kinds=self.generic_fault_kinds(), query=request.query
+        )
         try:
             if fault is not None:
                 response = self.fault_response(fault, request)

@@ -549,7 +549,7 @@ class LazadaEmulator(EmulatorServer):
         if not with_token:
             return params, None, None
         token = params.get("access_token")
-        expired = self.faults.take(req.path, kinds=[TOKEN_EXPIRED]) is not None
+        expired = self.faults.take(req.path, [TOKEN_EXPIRED], req.query) is not None
         with self.store.lock:
             grant = self.store["access"].get(token or "")
         if expired or grant is None or grant["expires"] < self.clock():

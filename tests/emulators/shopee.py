@@ -774,7 +774,7 @@ class ShopeeEmulator(EmulatorServer):
             shopee_sign(self.partner_key, base + token + shop), given
         ):
             return None, self._error(403, "error_sign", "Wrong sign.")
-        if self.faults.take(req.path, kinds=[TOKEN_EXPIRED]) is not None:
+        if self.faults.take(req.path, [TOKEN_EXPIRED], req.query) is not None:
             return None, self._error(403, "error_auth", "Invalid access_token.")
         with self.store.lock:
             grant = self.store["access"].get(token)

@@ -534,7 +534,7 @@ class TikTokEmulator(EmulatorServer):
                 CODE_AUTH, "access_token in the query is deprecated: use the header"
             )
         token = req.headers.get("x-tts-access-token", "")
-        expired = self.faults.take(req.path, kinds=[TOKEN_EXPIRED]) is not None
+        expired = self.faults.take(req.path, [TOKEN_EXPIRED], req.query) is not None
         with self.store.lock:
             grant = self.store["access"].get(token)
         if not token or grant is None:

@@ -42,8 +42,18 @@ class TestTikiFlow(TikiFlowCase):
         self.assertTrue(queueing)
         self.assertEqual(set(queueing.mapped("state")), {"to_ship"})
         self.assertEqual(set(queueing.sale_order_id.mapped("state")), {"sale"})
-        details = self.emulator.journal.entries("/integration/v2/orders/")
-        self.assertEqual(len(details), len(orders))
+        # orders read 50 at a time from the list filtered by code, with their
+        # items and fees; none alone
+        reads = [
+            e
+            for e in self.emulator.journal.entries("/integration/v2/orders")
+            if "code" in e.query
+        ]
+        self.assertEqual(len(reads), math.ceil(len(orders) / 50))
+        for read in reads:
+            self.assertIn("items.fees", read.query["include"][0])
+            self.assertLessEqual(len(read.query["code"][0].split(",")), 50)
+        self.assertEqual(self.emulator.journal.count("/integration/v2/orders/"), 0)
         # again: nothing changes
         count = self.env["sale.order"].search_count([])
         self.shop.order_cursor = False
@@ -160,10 +170,17 @@ class TestTikiFlow(TikiFlowCase):
 
     def test_429_and_5xx_bursts_lose_nothing(self):
         orders = self.add_orders(40, seed=87)
+        # on the list pages, and on the reads of orders (the list by code)
         self.emulator.faults.add(
-            "http_429", path_pattern=r"/v2/orders$", count=2, retry_after=1
+            "http_429",
+            path_pattern=r"/v2/orders$",
+            without_param="code",
+            count=2,
+            retry_after=1,
         )
-        self.emulator.faults.add("http_5xx", path_pattern=r"/v2/orders/\d+", count=2)
+        self.emulator.faults.add(
+            "http_5xx", path_pattern=r"/v2/orders$", with_param="code", count=2
+        )
         run = self.sync()
         self.assertFalse(run.failed)
         self.assertEqual(len(self.bindings()), len(orders))

@@ -52,6 +52,27 @@ def test_orders_paged_by_update_time_and_normalised(tk_client, tk_emulator):
     assert tk_client.get_orders(["123", "bad/code"]) == []
 
 
+def test_orders_read_by_fifty_from_the_list_and_alone_when_it_lacks_them(
+    tk_client, tk_emulator
+):
+    orders = generate_orders(60, seed=6, seller_id=SELLER_ID, statuses=["queueing"])
+    tk_emulator.add_orders(orders)
+    codes = [o["code"] for o in orders]
+    fetched = tk_client.get_orders(codes)
+    assert sorted(o.external_id for o in fetched) == sorted(codes)
+    reads = tk_emulator.journal.entries("/integration/v2/orders")
+    assert [len(e.query["code"][0].split(",")) for e in reads] == [50, 10]
+    assert all(e.query["include"] == ["items.fees,status_histories"] for e in reads)
+    for order in fetched:  # each item's fee breakdown came with the list
+        assert all(i["invoice"]["fees"] for i in order.raw["order"]["items"])
+    # should the filter take fewer codes than asked, the rest are read alone
+    tk_emulator.journal.clear()
+    tk_emulator.code_filter_limit = 1
+    fetched = tk_client.get_orders(codes[:5])
+    assert sorted(o.external_id for o in fetched) == sorted(codes[:5])
+    assert tk_emulator.journal.count("/integration/v2/orders/") == 4
+
+
 def test_status_life():
     client = tiki.TikiPlatform(base.ShopConfig())
     assert client.normalise_status("queueing") == "to_ship"
