@@ -77,6 +77,9 @@ class HostileCorpus:
     def buyer_paid(self, order):
         raise NotImplementedError
 
+    def test_every_malformed_order_is_kept_or_imported_and_the_rest_flows(self):
+        self.check_malformed_orders()
+
     def stored_order(self, external_id):
         """The emulator's own order (hold ``store.lock``)."""
         return self.emulator.store["orders"][external_id]

@@ -92,17 +92,13 @@ class TestHostileInput(HostileCorpus, ShopeeFlowCase):
         }
     )
 
-    def mutations(self):
-        return _mutations()
+    mutations = staticmethod(_mutations)
 
     def external_id(self, order):
         return order["order_sn"]
 
     def buyer_paid(self, order):
         return order["total_amount"]
-
-    def test_every_malformed_order_is_kept_or_imported_and_the_rest_flows(self):
-        self.check_malformed_orders()
 
     def test_hostile_webhook_bodies_get_a_clear_answer(self):
         url = self.webhook_url()
