@@ -126,6 +126,11 @@ def scrub_text(text: str, secrets: list[str | None]) -> str:
 # ------------------------------------------------------------------------ rate limiter
 
 
+#: the longest a Retry-After holds a shop's other calls (a guard against a
+#: mistaken or hostile header)
+MAX_HOLD = 3600.0
+
+
 class RateLimiter:
     """A thread-safe token bucket; instances are shared by key in the process.
 
@@ -348,7 +353,9 @@ class Transport:
             except PlatformError as exc:
                 retry_after = getattr(exc, "retry_after", None)
                 if limiter is not None and retry_after:
-                    limiter.hold(min(float(retry_after), self.retry_after_cap), self)
+                    # as long as the job that got it is postponed (not the cap
+                    # of an inline wait), within reason
+                    limiter.hold(min(float(retry_after), MAX_HOLD), self)
                 if not self._should_retry(exc, attempt, idempotent):
                     raise
                 delay = self._delay(exc, attempt)

@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
+from odoo.addons.entro_marketplace.platforms.transport import RateLimiter
+
 from tests.emulators.tiktok import buyer_paid
 
 from .jobs import run_one_round
@@ -167,6 +169,11 @@ class TestTikTokFlow(TikTokFlowCase):
         run = run_one_round(self.env)
         self.assertEqual([seconds for _job, seconds in run.retried], [120])
         self.assertFalse(self.bindings())
+        # meanwhile the shop's other calls in this process are held as long
+        (limiter,) = RateLimiter._registry.values()
+        self.assertGreater(limiter.held_for(), 100)
+        # 120 s later (run_jobs does not wait for a job's eta): the hold is over
+        RateLimiter.reset_registry()
         self.run_jobs()
         self.assertEqual(len(self.bindings()), 3)
 
