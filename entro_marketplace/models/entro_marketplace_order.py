@@ -235,6 +235,23 @@ class EntroMarketplaceOrder(models.Model):
         if not created:
             values["update_count"] = binding.update_count + 1
         if order.problems:
+            reason = _(
+                "The platform's data for this order could not be read: "
+                "%(problem)s. It is kept here; fetch it again once the platform "
+                "has corrected it, or handle it by hand.",
+                problem="; ".join(order.problems),
+            )
+        elif order.unknown_statuses:
+            reason = _(
+                "The platform reports this order in a status Entro does not know: "
+                "%(statuses)s. Its sale order is left as it was rather than moved "
+                "to a guessed state. Map the status in the shop's Status Mapping "
+                "Overrides, then fetch the order again (Retry).",
+                statuses=", ".join(order.unknown_statuses),
+            )
+        else:
+            reason = None
+        if reason:
             # kept with the platform's raw data, the sale order left as it was
             values = {
                 k: v
@@ -242,14 +259,7 @@ class EntroMarketplaceOrder(models.Model):
                 if k in ("shop_id", "external_id", "status", "payload", "update_count")
             }
             binding.write(values)
-            binding._set_exception(
-                _(
-                    "The platform's data for this order could not be read: "
-                    "%(problem)s. It is kept here; fetch it again once the platform "
-                    "has corrected it, or handle it by hand.",
-                    problem="; ".join(order.problems),
-                )
-            )
+            binding._set_exception(reason)
             return "exception"
         binding.write(values)
         if created:

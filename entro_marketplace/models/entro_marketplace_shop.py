@@ -245,7 +245,9 @@ class EntroMarketplaceShop(models.Model):
         help="Optional JSON object from the platform's order status to Entro's "
         'state, over the built-in mapping, e.g. {"PROCESSED": "shipped"}. States: '
         "unpaid, pending, to_ship, shipped, delivered, completed, in_cancel, "
-        "cancelled, to_return, returned. Orders are confirmed from to_ship on.",
+        "cancelled, to_return, returned. Orders are confirmed from to_ship on. "
+        "An order in a status no mapping knows is held as an exception until "
+        "the status is mapped here.",
     )
     rate_limit_per_s = fields.Float(
         "Rate Limit (calls/s)",
@@ -361,9 +363,19 @@ class EntroMarketplaceShop(models.Model):
         return mapping
 
     def _normalised(self, order):
-        """The order with this shop's status overrides applied."""
-        state = self._status_overrides().get(order.status)
-        return dataclasses.replace(order, state=state) if state else order
+        """The order with this shop's status overrides applied: an override of
+        the order's status sets its state; statuses the overrides map are no
+        longer unknown."""
+        overrides = self._status_overrides()
+        changes = {}
+        state = overrides.get(order.status)
+        if state:
+            changes = {"state": state, "unknown_statuses": []}
+        elif order.unknown_statuses:
+            unknown = [s for s in order.unknown_statuses if s not in overrides]
+            if unknown != order.unknown_statuses:
+                changes = {"unknown_statuses": unknown}
+        return dataclasses.replace(order, **changes) if changes else order
 
     @api.onchange("company_id")
     def _onchange_company_id(self):
@@ -464,6 +476,7 @@ class EntroMarketplaceShop(models.Model):
             rate_limit_per_s=self.rate_limit_per_s or None,
             # a longer Retry-After postpones the job instead of holding a worker
             max_inline_wait=10,
+            status_overrides=self._status_overrides(),
             extra={"service_id": self.service_id} if self.service_id else {},
         )
 

@@ -74,6 +74,8 @@ class ShopConfig:
     #: so that the caller reschedules (None: always wait, up to the transport cap)
     max_inline_wait: float | None = None
     webhook_tolerance: timedelta | None = timedelta(minutes=15)
+    #: the seller's own mapping of raw statuses to states, over ``status_map``
+    status_overrides: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -208,8 +210,23 @@ class Platform(abc.ABC):
         return self.clock()
 
     def normalise_status(self, raw_status: str | None) -> str:
-        """Map a raw platform status to a normalised order state."""
-        return self.status_map.get(raw_status or "", self.unknown_state)
+        """Map a raw platform status to a normalised order state (the seller's
+        overrides first, then the platform's map, else ``unknown_state``)."""
+        raw = raw_status or ""
+        return (
+            self.config.status_overrides.get(raw)
+            or self.status_map.get(raw)
+            or self.unknown_state
+        )
+
+    def status_known(self, raw_status: str | None) -> bool:
+        """Whether a raw status has a mapping (the platform's or the seller's).
+
+        An order in an unknown status is imported into nothing: it is held for a
+        person, who maps the status on the shop and fetches the order again.
+        """
+        raw = raw_status or ""
+        return raw in self.config.status_overrides or raw in self.status_map
 
     def _make_limiter(self) -> RateLimiter:
         """The shop's pace (``rate_limit_per_s``, 0 for none) and the platform's

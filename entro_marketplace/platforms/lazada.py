@@ -20,11 +20,13 @@ status. Entro maps **one order item to one OrderLine of quantity 1** (its
 line keeps its identity whatever happens to its neighbours (a unit cancelled,
 another returned) and can be packed, cancelled or returned by its own id.
 
-Each item status maps to a normalised state through :data:`ITEM_STATUS_MAP`
-(unknown statuses -> ``pending``; an item whose cancellation the buyer requested
-and the seller must decide, ``need_cancel_confirm``, counts as ``in_cancel``
-while it is not shipped). The order state is the most advanced state, in the
-order of :data:`STATE_RANK`, among the items that are **not cancelled**; when
+Each item status maps to a normalised state through :data:`ITEM_STATUS_MAP` and
+the seller's overrides (an unknown status counts as ``pending`` and is reported in
+``Order.unknown_statuses``, so that the order is held; an item whose
+cancellation the buyer requested and the seller must decide,
+``need_cancel_confirm``, counts as ``in_cancel`` while it is not shipped). The
+order state is the most advanced state, in the order of :data:`STATE_RANK`,
+among the items that are **not cancelled**; when
 every item is cancelled the order is ``cancelled``. ``Order.status`` is the
 sorted, comma-separated set of the raw item statuses (Lazada's ``statuses``).
 
@@ -312,22 +314,29 @@ def _is_true(value: Any) -> bool:
     return value is True or str(value).strip().lower() in ("true", "1")
 
 
-def _is_cancelled(item: Mapping[str, Any]) -> bool:
+def _is_cancelled(
+    item: Mapping[str, Any], status_map: Mapping[str, str] = ITEM_STATUS_MAP
+) -> bool:
     status = str(item.get("status") or "").lower()
-    return ITEM_STATUS_MAP.get(status) == _CANCELLED
+    return status_map.get(status) == _CANCELLED
 
 
-def item_state(item: Mapping[str, Any]) -> str:
+def item_state(
+    item: Mapping[str, Any], status_map: Mapping[str, str] = ITEM_STATUS_MAP
+) -> str:
     """Normalised state of one order item (see the module docstring)."""
-    state = ITEM_STATUS_MAP.get(str(item.get("status") or "").lower(), "pending")
+    state = status_map.get(str(item.get("status") or "").lower(), "pending")
     if state in _BEFORE_SHIPPING and _is_true(item.get("need_cancel_confirm")):
         return "in_cancel"
     return state
 
 
-def order_state(items: Iterable[Mapping[str, Any]]) -> str:
+def order_state(
+    items: Iterable[Mapping[str, Any]],
+    status_map: Mapping[str, str] = ITEM_STATUS_MAP,
+) -> str:
     """The order's state: the most advanced of its non-cancelled items."""
-    states = [item_state(item) for item in items]
+    states = [item_state(item, status_map) for item in items]
     live = [s for s in states if s != _CANCELLED]
     if not live:
         return _CANCELLED if states else "pending"
@@ -373,6 +382,20 @@ class LazadaPlatform(Platform):
     #: /orders/get refuses larger offsets: the window start then moves on
     order_offset_ceiling = 5000
     product_page_size = 50
+
+    def item_status_map(self) -> dict[str, str]:
+        """Item status -> state: Lazada's, then the seller's overrides (statuses
+        are compared in lower case)."""
+        overrides = self.config.status_overrides
+        if not overrides:
+            return ITEM_STATUS_MAP
+        return {**ITEM_STATUS_MAP, **{k.lower(): v for k, v in overrides.items()}}
+
+    def normalise_status(self, raw_status: str | None) -> str:
+        return self.item_status_map().get((raw_status or "").lower(), "pending")
+
+    def status_known(self, raw_status: str | None) -> bool:
+        return (raw_status or "").lower() in self.item_status_map()
 
     # ------------------------------------------------------------ low level
 
@@ -812,8 +835,10 @@ class LazadaPlatform(Platform):
     ) -> Order:
         if not items:
             raise ValueError("the order has no items")
-        live = [i for i in items if not _is_cancelled(i)]
-        cancelled = [i for i in items if _is_cancelled(i)]
+        status_map = self.item_status_map()
+        live = [i for i in items if not _is_cancelled(i, status_map)]
+        cancelled = [i for i in items if _is_cancelled(i, status_map)]
+        unknown = sorted({str(i["status"]).lower() for i in items} - set(status_map))
         address = self._to_address(row.get("address_shipping") or {})
         first = live[0] if live else items[0]
         buyer_name = " ".join(
@@ -838,7 +863,8 @@ class LazadaPlatform(Platform):
         order = Order(
             external_id=str(row["order_id"]),
             status=",".join(sorted({str(i["status"]) for i in items})),
-            state=order_state(items),
+            state=order_state(items, status_map),
+            unknown_statuses=unknown,
             create_time=self._time(row.get("created_at")),
             update_time=self._time(row.get("updated_at")),
             currency=str(

@@ -203,6 +203,9 @@ class Order:
     #: lines the platform cancelled inside an order that goes on (Lazada cancels
     #: per unit): kept for reference, never part of ``lines`` nor of the amounts
     cancelled_lines: list[OrderLine] = field(default_factory=list)
+    #: raw statuses of the order (or of its items) that no mapping knows: such an
+    #: order is held for a person rather than imported in a guessed state
+    unknown_statuses: list[str] = field(default_factory=list)
 
     @property
     def lines_total(self) -> Decimal:

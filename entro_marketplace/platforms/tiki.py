@@ -836,6 +836,7 @@ class TikiPlatform(Platform):
             if tracking
             else [],
             raw={"order": dict(row)},
+            unknown_statuses=[] if self.status_known(status) else [status],
         )
         self._fill_amounts(order, invoice, items)
         return order

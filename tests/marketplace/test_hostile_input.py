@@ -78,6 +78,8 @@ class TestHostileInput(HostileCorpus, ShopeeFlowCase):
     min_mutations = 50
     must_fail = frozenset(
         {
+            "unknown status",
+            "status is a number",
             "no item list",
             "empty item list",
             "negative quantity",

@@ -51,6 +51,8 @@ class TestLazadaHostileInput(HostileCorpus, LazadaFlowCase):
     good_status = ["pending", "pending"]  # two units, one item row each
     must_fail = frozenset(
         {
+            "unknown status",
+            "status is a number",
             "items is a string",
             "paid price is text",
             "sku is a list",

@@ -58,6 +58,8 @@ class TestTikiHostileInput(HostileCorpus, TikiFlowCase):
     good_status = "queueing"
     must_fail = frozenset(
         {
+            "unknown status",
+            "status is a number",
             "items is a string",
             "price is null",
             "sku is a list",

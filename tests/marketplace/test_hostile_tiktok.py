@@ -53,6 +53,8 @@ class TestTikTokHostileInput(HostileCorpus, TikTokFlowCase):
     good_status = "AWAITING_SHIPMENT"
     must_fail = frozenset(
         {
+            "unknown status",
+            "status is a number",
             "line items is a string",
             "price is null",
             "sku is a list",

@@ -106,6 +106,50 @@ class TestOrderImport(ShopeeFlowCase):
         )
         self.assertEqual(b1.sale_order_id.partner_id.company_id, self.company)
 
+    def test_unknown_status_is_held_until_the_seller_maps_it(self):
+        (order,) = self.add_orders(1, seed=15, statuses=["READY_TO_SHIP"])
+        sn = order["order_sn"]
+        self.sync()
+        binding = self.bindings()
+        sale = binding.sale_order_id
+        self.assertEqual(sale.state, "sale")
+        # the platform starts using a status Entro has no mapping for
+        self.emulator.set_status(sn, "HANDED_TO_DRONE")
+        binding.action_retry()
+        self.run_jobs()
+        self.assertEqual(binding.sync_state, "exception")
+        self.assertIn("HANDED_TO_DRONE", binding.exception_reason)
+        self.assertIn("Status Mapping Overrides", binding.exception_reason)
+        self.assertEqual(binding.status, "HANDED_TO_DRONE")
+        # not moved to a guessed state: the order and its reservation stay
+        self.assertEqual(binding.state, "to_ship")
+        self.assertEqual(binding.sale_order_id, sale)
+        self.assertEqual(sale.state, "sale")
+        self.assertEqual(
+            set(sale.picking_ids.mapped("state")) & {"cancel"}, set(), sale.name
+        )
+        self.assertTrue(binding.activity_ids)
+        # a new order in that status is kept, with its data, and no sale order
+        (new,) = self.add_orders(1, seed=16, statuses=["HANDED_TO_DRONE"])
+        self.shop.order_cursor = False  # its update time is in the past
+        self.sync()
+        fresh = self.bindings().filtered(lambda b: b.external_id == new["order_sn"])
+        self.assertEqual(fresh.sync_state, "exception")
+        self.assertTrue(fresh.payload)
+        self.assertFalse(fresh.sale_order_id)
+        # the seller maps it; fetched again, both flow in the mapped state
+        self.shop.status_map_override = '{"HANDED_TO_DRONE": "shipped"}'
+        (binding | fresh).action_retry()
+        self.run_jobs()
+        for record in binding | fresh:
+            self.assertEqual(record.sync_state, "ok", record.exception_reason)
+            self.assertEqual(record.state, "shipped")
+            self.assertEqual(record.sale_order_id.state, "sale")
+            self.assertFalse(record.exception_reason)
+        self.assertEqual(binding.sale_order_id, sale)
+        self.assertEqual(fresh.sale_order_id.amount_total, fresh.amount_total)
+        self.assertEqual(len(self.bindings()), 2)
+
     def test_status_life_never_moves_back(self):
         (order,) = self.add_orders(1, seed=14, statuses=["UNPAID"])
         sn = order["order_sn"]

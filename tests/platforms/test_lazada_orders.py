@@ -86,6 +86,29 @@ def test_order_state_rule(statuses, state):
     assert lazada.order_state([{"status": s} for s in statuses]) == state
 
 
+def test_unknown_item_status_is_reported_and_the_sellers_mapping_used(
+    lz_make_client, lz_emulator
+):
+    (order,) = generate_orders(1, seed=4, statuses=[["packed", "Teleported"]])
+    lz_emulator.add_orders([order])
+    order_id = str(order["order_id"])
+    (got,) = lz_make_client().get_orders([order_id])
+    assert got.unknown_statuses == ["teleported"]
+    assert got.state == "to_ship"  # the known item; the unknown one is held
+    (got,) = lz_make_client(status_overrides={"TELEPORTED": "shipped"}).get_orders(
+        [order_id]
+    )
+    assert got.unknown_statuses == []
+    assert got.state == "shipped"
+    # an override that cancels the item takes it out of the order's lines
+    client = lz_make_client(status_overrides={"teleported": "cancelled"})
+    (got,) = client.get_orders([order_id])
+    assert (len(got.lines), len(got.cancelled_lines)) == (1, 1)
+    assert got.state == "to_ship"
+    assert client.normalise_status("TELEPORTED") == "cancelled"
+    assert not lz_make_client().status_known("teleported")
+
+
 def test_cancel_request_pending_a_decision_is_in_cancel():
     items = [{"status": "pending", "need_cancel_confirm": "true"}]
     assert lazada.order_state(items) == "in_cancel"

@@ -198,3 +198,19 @@ def test_bundle_deal_zero_price_is_not_a_free_item(client, emulator):
     assert got.lines[0].discounted_unit_price == item["model_original_price"]
     assert got.check_total() == 0
     assert got.amounts_complete  # merchant_subtotal explains the difference
+
+
+def test_unknown_status_is_reported_unless_the_seller_maps_it(make_client, emulator):
+    (order,) = generate_orders(1, seed=5, statuses=["READY_TO_SHIP"])
+    order["order_status"] = "HANDED_TO_DRONE"
+    emulator.add_orders([order])
+    (got,) = make_client().get_orders([order["order_sn"]])
+    assert got.unknown_statuses == ["HANDED_TO_DRONE"]
+    assert got.state == "pending"  # safe and non-final, never imported as such
+    client = make_client(status_overrides={"HANDED_TO_DRONE": "shipped"})
+    (got,) = client.get_orders([order["order_sn"]])
+    assert (got.unknown_statuses, got.state) == ([], "shipped")
+    # the seller's mapping wins over Shopee's own
+    client = make_client(status_overrides={"READY_TO_SHIP": "pending"})
+    assert client.normalise_status("READY_TO_SHIP") == "pending"
+    assert client.status_known("READY_TO_SHIP")
