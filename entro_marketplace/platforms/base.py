@@ -209,24 +209,37 @@ class Platform(abc.ABC):
         """Current aware UTC time from the injected clock."""
         return self.clock()
 
+    def status_key(self, raw_status: str | None) -> str:
+        """A raw status as the status tables spell it (as given; Lazada: lower case)."""
+        return raw_status or ""
+
+    def status_table(self) -> Mapping[str, str]:
+        """Raw status -> state: the platform's map, then the seller's overrides."""
+        overrides = self.config.status_overrides
+        if not overrides:
+            return self.status_map
+        return {
+            **self.status_map,
+            **{self.status_key(k): v for k, v in overrides.items()},
+        }
+
     def normalise_status(self, raw_status: str | None) -> str:
         """Map a raw platform status to a normalised order state (the seller's
         overrides first, then the platform's map, else ``unknown_state``)."""
-        raw = raw_status or ""
-        return (
-            self.config.status_overrides.get(raw)
-            or self.status_map.get(raw)
-            or self.unknown_state
-        )
+        return self.status_table().get(self.status_key(raw_status), self.unknown_state)
 
     def status_known(self, raw_status: str | None) -> bool:
-        """Whether a raw status has a mapping (the platform's or the seller's).
+        """Whether a raw status has a mapping (the platform's or the seller's)."""
+        return self.status_key(raw_status) in self.status_table()
+
+    def unknown_statuses_of(self, *raw_statuses: str | None) -> list[str]:
+        """The statuses no mapping knows, for ``Order.unknown_statuses``.
 
         An order in an unknown status is imported into nothing: it is held for a
         person, who maps the status on the shop and fetches the order again.
         """
-        raw = raw_status or ""
-        return raw in self.config.status_overrides or raw in self.status_map
+        table = self.status_table()
+        return sorted({self.status_key(r) for r in raw_statuses} - set(table))
 
     def _make_limiter(self) -> RateLimiter:
         """The shop's pace (``rate_limit_per_s``, 0 for none) and the platform's

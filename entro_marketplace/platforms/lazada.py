@@ -383,19 +383,8 @@ class LazadaPlatform(Platform):
     order_offset_ceiling = 5000
     product_page_size = 50
 
-    def item_status_map(self) -> dict[str, str]:
-        """Item status -> state: Lazada's, then the seller's overrides (statuses
-        are compared in lower case)."""
-        overrides = self.config.status_overrides
-        if not overrides:
-            return ITEM_STATUS_MAP
-        return {**ITEM_STATUS_MAP, **{k.lower(): v for k, v in overrides.items()}}
-
-    def normalise_status(self, raw_status: str | None) -> str:
-        return self.item_status_map().get((raw_status or "").lower(), "pending")
-
-    def status_known(self, raw_status: str | None) -> bool:
-        return (raw_status or "").lower() in self.item_status_map()
+    def status_key(self, raw_status: str | None) -> str:
+        return (raw_status or "").lower()
 
     # ------------------------------------------------------------ low level
 
@@ -835,10 +824,9 @@ class LazadaPlatform(Platform):
     ) -> Order:
         if not items:
             raise ValueError("the order has no items")
-        status_map = self.item_status_map()
+        status_map = self.status_table()
         live = [i for i in items if not _is_cancelled(i, status_map)]
         cancelled = [i for i in items if _is_cancelled(i, status_map)]
-        unknown = sorted({str(i["status"]).lower() for i in items} - set(status_map))
         address = self._to_address(row.get("address_shipping") or {})
         first = live[0] if live else items[0]
         buyer_name = " ".join(
@@ -864,7 +852,9 @@ class LazadaPlatform(Platform):
             external_id=str(row["order_id"]),
             status=",".join(sorted({str(i["status"]) for i in items})),
             state=order_state(items, status_map),
-            unknown_statuses=unknown,
+            unknown_statuses=self.unknown_statuses_of(
+                *(str(i["status"]) for i in items)
+            ),
             create_time=self._time(row.get("created_at")),
             update_time=self._time(row.get("updated_at")),
             currency=str(

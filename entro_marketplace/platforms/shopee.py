@@ -674,7 +674,7 @@ class ShopeePlatform(Platform):
                 for p in row.get("package_list") or []
             ],
             raw={"order": dict(row), "escrow": dict(escrow) if escrow else None},
-            unknown_statuses=[] if self.status_known(status) else [status],
+            unknown_statuses=self.unknown_statuses_of(status),
         )
         self._fill_amounts(order, row, escrow)
         return order

@@ -836,7 +836,7 @@ class TikiPlatform(Platform):
             if tracking
             else [],
             raw={"order": dict(row)},
-            unknown_statuses=[] if self.status_known(status) else [status],
+            unknown_statuses=self.unknown_statuses_of(status),
         )
         self._fill_amounts(order, invoice, items)
         return order

@@ -791,7 +791,7 @@ class TikTokPlatform(Platform):
             shipping_carrier=_text(row.get("shipping_provider")),
             packages=list(packages.values()),
             raw={"order": dict(row)},
-            unknown_statuses=[] if self.status_known(status) else [status],
+            unknown_statuses=self.unknown_statuses_of(status),
         )
         self._fill_amounts(order, payment)
         return order
