@@ -12,6 +12,18 @@ class EntroBillingPortal(CustomerPortal):
     method, cancel and resume. A subscriber sees only their own subscriptions
     (record rules); actions run as superuser after that check."""
 
+    def _entro_messages(self):
+        """The notices the dashboard shows, by the code in its ``?message=``: the
+        page never shows text taken from the URL."""
+        _ = request.env._
+        return {
+            "cancel_refused": _("This subscription cannot be cancelled now."),
+            "resume_refused": _(
+                "This subscription cannot be resumed: it is not cancelled, or its "
+                "period has ended (subscribe again)."
+            ),
+        }
+
     def _entro_subscriptions(self):
         return request.env["entro.billing.subscription"].search([])
 
@@ -41,9 +53,11 @@ class EntroBillingPortal(CustomerPortal):
         values.update(
             {
                 "subscription": sub,
+                # sudo: the subscriber's own invoices; access to sub checked above
                 "invoices": sub.sudo().invoice_ids.sorted("id", reverse=True),
                 "page_name": "entro_account",
-                "message": message,
+                # a known code's text, or nothing: never the URL's own text
+                "message": self._entro_messages().get(message or ""),
             }
         )
         return request.render("entro_billing.portal_entro_subscription", values)
@@ -60,7 +74,9 @@ class EntroBillingPortal(CustomerPortal):
         if action not in ("cancel", "resume"):
             raise NotFound()
         try:
+            # sudo: subscribers may not write subscriptions; access to this one
+            # was checked above and the action is one of the two allowed
             getattr(sub.sudo(), f"action_{action}")()
-        except UserError as exc:
-            return self.portal_entro_subscription(sub_id, message=exc.args[0])
+        except UserError:
+            return request.redirect(f"/my/entro/{sub.id}?message={action}_refused")
         return request.redirect(f"/my/entro/{sub.id}")

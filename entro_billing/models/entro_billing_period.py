@@ -120,6 +120,7 @@ class EntroBillingPeriod(models.Model):
         self.ensure_one()
         sub = self.subscription_id
         company = sub.company_id
+        # sudo: the renewal issues its invoice whoever runs it (cron, manager)
         Move = self.env["account.move"].sudo().with_company(company)
         invoice = Move.create(
             {
@@ -172,6 +173,7 @@ class EntroBillingPeriod(models.Model):
         token = sub.payment_token_id
         if not token:
             return self._charge_failed(_("No payment method."))
+        # sudo: charging the subscription's own token is the system's job
         Tx = self.env["payment.transaction"].sudo()
         invoice_cmd = [Command.set(invoice.ids)]
         tx = Tx.create(

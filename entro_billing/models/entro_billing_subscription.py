@@ -5,7 +5,7 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models, modules
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 _logger = logging.getLogger(__name__)
 
@@ -154,6 +154,7 @@ class EntroBillingSubscription(models.Model):
 
     def _enable_limits_for_company(self):
         """A subscriber that is one of our companies gets its plan's limits."""
+        # sudo: a manager may subscribe a company they are not a member of
         companies = (
             self.env["res.company"]
             .sudo()
@@ -191,6 +192,7 @@ class EntroBillingSubscription(models.Model):
                     "state_before_cancel": False,
                 }
             )
+            # sudo: a system note; subscribers resume from the portal
             sub.sudo().message_post(
                 body=_("Cancellation withdrawn: the subscription goes on.")
             )
@@ -221,7 +223,13 @@ class EntroBillingSubscription(models.Model):
         return True
 
     def action_renew_now(self):
-        """Run the renewal of these subscriptions now (as the cron would)."""
+        """Run the renewal of these subscriptions now (as the cron would): for
+        Billing Managers only (it charges payment methods), over RPC too."""
+        if not (
+            self.env.su
+            or self.env.user.has_group("entro_billing.group_billing_manager")
+        ):
+            raise AccessError(_("Only Billing Managers renew subscriptions by hand."))
         self._renew(fields.Date.today())
         return True
 
@@ -239,6 +247,7 @@ class EntroBillingSubscription(models.Model):
     @api.model
     def _for_company(self, company):
         """The subscription whose subscriber is this company's partner."""
+        # sudo: entitlements are read for any user of the company
         return (
             self.sudo()
             .search(
@@ -311,6 +320,7 @@ class EntroBillingSubscription(models.Model):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
         if not template:
             return
+        # sudo: customer notices are posted by the system, whoever triggered them
         for sub in self:
             sub.sudo().message_post_with_source(
                 template, subtype_xmlid="mail.mt_comment", **sub._notify_author()
@@ -409,6 +419,7 @@ class EntroBillingSubscription(models.Model):
             if not sub._lock():
                 continue
             # charges of periods invoiced before a crash, and retries due
+            # sudo: after the manager check (action_renew_now) or in the cron
             for line in sub.period_ids.sudo().filtered(lambda p: p._charge_due(today)):
                 with sub._step():
                     line._charge()
@@ -436,6 +447,7 @@ class EntroBillingSubscription(models.Model):
             else:
                 # past due: no new period until the open one is paid
                 return
+            # sudo: the ledger is written by the system, never by hand
             Period = self.env["entro.billing.period"].sudo()
             with self._step():
                 plan = self.next_plan_id or self.plan_id

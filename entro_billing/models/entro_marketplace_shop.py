@@ -14,6 +14,7 @@ class EntroMarketplaceShop(models.Model):
     def _billing_subscription(self):
         """(limited, subscription): limited False means no limits (self-hosted)."""
         self.ensure_one()
+        # sudo: the plan's limits apply to users without company settings rights
         company = self.company_id.sudo()
         if not company.entro_billing_limits:
             return False, None
@@ -50,6 +51,7 @@ class EntroMarketplaceShop(models.Model):
         month_start = fields.Datetime.now().replace(
             day=1, hour=0, minute=0, second=0, microsecond=0
         )
+        # sudo: the quota counts all the company's orders, whoever imports
         return (
             self.env["entro.marketplace.order"]
             .sudo()
@@ -72,6 +74,7 @@ class EntroMarketplaceShop(models.Model):
             raise UserError(self._billing_stopped_message())
         if not plan.max_shops:
             return
+        # sudo: the limit counts all the company's shops, visible or not
         connected = self.sudo().search_count(
             [
                 ("company_id", "=", self.company_id.id),
@@ -119,6 +122,7 @@ class EntroMarketplaceShop(models.Model):
         if not limited or not plan or not plan.max_orders_month:
             return
         if self._orders_this_month() > plan.max_orders_month:
+            # sudo: the import job's own order, flagged by the system
             binding.sudo().billing_over_quota = True
             binding.sudo().message_post(
                 body=_(

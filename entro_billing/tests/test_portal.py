@@ -1,6 +1,7 @@
 """The subscriber's account dashboard, over HTTP, as the customer."""
 
 import re
+from urllib.parse import quote
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -75,3 +76,28 @@ class TestPortal(BillingCase, HttpCase):
         response = self.url_open("/my")
         self.assertEqual(response.status_code, 200)
         self.assertIn("/my/entro", response.text)
+
+    def test_the_page_shows_only_known_messages(self):
+        sub = self.subscribe(plan=self.growth)
+        self.env.flush_all()
+        self.authenticate("hoamai", "hoamai-portal-1")
+        # a link crafted by someone else: its text never reaches the page
+        bait = "Your card was blocked: call 1900 0000 or pay at evil.example"
+        response = self.url_open(f"/my/entro/{sub.id}?message={quote(bait)}")
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("1900 0000", response.text)
+        self.assertNotIn("o_entro_message", response.text)
+        # a known code shows its own text
+        response = self.url_open(f"/my/entro/{sub.id}?message=cancel_refused")
+        self.assertIn("o_entro_message", response.text)
+        self.assertIn("cannot be cancelled now", response.text)
+        # a refused action says so by its code
+        token = re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+        response = self.url_open(
+            f"/my/entro/{sub.id}/resume", data={"csrf_token": token}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(response.url.endswith("?message=resume_refused"), response.url)
+        self.assertIn("cannot be resumed", response.text)
+        self.env.invalidate_all()
+        self.assertEqual(sub.state, "trial")

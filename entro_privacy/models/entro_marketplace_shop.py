@@ -34,6 +34,7 @@ class EntroMarketplaceShop(models.Model):
         """Also wipe the app's credentials, cancel the shops' pending jobs, and
         record it in the privacy audit trail. Shops sharing the authorization of
         one of these are disconnected with it."""
+        # sudo: shops sharing the authorization of shops the caller may disconnect
         siblings = (
             self.sudo()
             .with_context(active_test=False)
@@ -43,6 +44,7 @@ class EntroMarketplaceShop(models.Model):
         )
         shops = self | siblings.with_env(self.env)
         result = super(EntroMarketplaceShop, shops)._forget_authorization()
+        # sudo: credentials are readable by no one through the ORM
         Credential = self.env["entro.marketplace.credential"].sudo()
         Credential.search([("shop_id", "in", shops.ids)]).write(
             {
@@ -51,6 +53,7 @@ class EntroMarketplaceShop(models.Model):
                 "oauth_state_expires": False,
             }
         )
+        # sudo: the shops' pending jobs, whoever queued them
         Job = self.env["queue.job"].sudo()
         jobs = Job.search(
             [
@@ -78,5 +81,6 @@ class EntroMarketplaceShop(models.Model):
             self.env["entro.privacy.audit"]._log(
                 "revoke", detail, shop_id=shop, request_id=request
             )
+            # sudo: a system note in the shop's chatter, whoever disconnected it
             shop.sudo().message_post(body=detail)
         return result

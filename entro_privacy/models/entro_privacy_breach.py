@@ -12,6 +12,7 @@ class EntroPrivacyBreach(models.Model):
     _description = "Personal Data Breach"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "detected_at desc, id desc"
+    _check_company_auto = True
 
     name = fields.Char("Incident", required=True, tracking=True)
     company_id = fields.Many2one(
@@ -29,6 +30,7 @@ class EntroPrivacyBreach(models.Model):
     shop_ids = fields.Many2many(
         "entro.marketplace.shop",
         string="Shops Concerned",
+        check_company=True,
         help="Their platforms must be told within the platform deadline.",
     )
     measures = fields.Text("Measures Taken")

@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
+from odoo.tools import escape_psql
 
 ERASED = "[erased]"
 PLACEHOLDER = "Erased person #%s"
@@ -102,6 +103,7 @@ class EntroPrivacyEngine(models.AbstractModel):
 
     @api.model
     def _declaration_modules(self):
+        # sudo: which addons are installed, whoever asks (no module rights needed)
         return (
             self.env["ir.module.module"]
             .sudo()
@@ -142,18 +144,17 @@ class EntroPrivacyEngine(models.AbstractModel):
 
     @api.model
     def _subject_from_request(self, request):
+        # the request's company, contact and email are checked before any sudo
+        request._check_companies()
+        request._check_email_address()
+        # sudo: a subject's records are found whoever can read them; the
+        # contact's company was checked above, the others' are filtered below
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         partners = request.partner_id.sudo()
-        emails = [request.email] if request.email else []
+        emails = [request.email.strip()] if request.email else []
         phones = [request.phone] if request.phone else []
         keys = (request.buyer_keys or "").replace(",", "\n").split("\n")
-        domain = []
-        for email in emails:
-            domain = (["|"] + domain if domain else []) + [
-                ("email", "=ilike", email.strip())
-            ]
-        if domain:
-            partners |= Partner.search(domain)
+        partners |= self._email_matches(Partner, "email", emails)
         partners |= self._partners_by_phone(phones)
         domain = []
         keys = [k.strip() for k in keys if k.strip()]
@@ -184,6 +185,7 @@ class EntroPrivacyEngine(models.AbstractModel):
         digits = set()
         for phone in phones:
             digits |= {re.sub(r"[^0-9]", "", v) for v in phone_variants(phone)}
+        # sudo: contacts are matched on exact digits of the request's checked phone
         Partner = self.env["res.partner"].sudo().with_context(active_test=False)
         if not digits:
             return Partner.browse()
@@ -220,13 +222,40 @@ class EntroPrivacyEngine(models.AbstractModel):
         return found
 
     @api.model
-    def _direct_conditions(self, find, subject):
+    def _email_matches(self, Model, path, emails):
+        """The records of ``Model`` whose ``path`` is one of these addresses,
+        whole and case aside: ``_`` and ``%`` are characters, not wildcards."""
+        emails = {e.strip().lower() for e in emails if e and e.strip()}
+        if not emails:
+            return Model.browse()
+        records = Model.search(
+            expression.OR(
+                [[(path, "=ilike", escape_psql(email))] for email in sorted(emails)]
+            )
+        )
+        # ILIKE may also ignore accents (unaccent): compare exactly here
+        return records.filtered(
+            lambda r: any(
+                isinstance(v, str) and v.strip().lower() in emails
+                for v in r.mapped(path)
+            )
+        )
+
+    @api.model
+    def _direct_conditions(self, find, subject, Model=None):
         """Domains matching the subject's own identifiers (partners, emails...)."""
         ors = []
         if subject.partner_ids:
             ors += [[(p, "in", subject.partner_ids)] for p in find.get("partner", [])]
         for path in find.get("email", []):
-            ors += [[(path, "=ilike", email)] for email in subject.emails]
+            if Model is None:
+                ors += [
+                    [(path, "=ilike", escape_psql(email))] for email in subject.emails
+                ]
+                continue
+            matches = self._email_matches(Model, path, subject.emails)
+            if matches:
+                ors.append([("id", "in", matches.ids)])
         if subject.phones:
             ors += [[(p, "in", sorted(subject.phones))] for p in find.get("phone", [])]
         if subject.buyer_keys:
@@ -238,9 +267,11 @@ class EntroPrivacyEngine(models.AbstractModel):
     def _search_declared(self, specs, model, subject, resolve, stack):
         """The subject's records of one declared model."""
         spec = specs[model]
+        # sudo: declared models are searched whoever can read them; the domain
+        # is the subject's exact identifiers, limited to the subject's company
         Model = self.env[model].sudo().with_context(active_test=False)
         find = spec["find"]
-        ors = self._direct_conditions(find, subject)
+        ors = self._direct_conditions(find, subject, Model)
         for path, other, field in find.get("related", []):
             if other in specs and other not in stack:
                 values = resolve(other).mapped(field)
@@ -498,7 +529,51 @@ class EntroPrivacyEngine(models.AbstractModel):
         specs = self._declarations()
         found = self._find(subject)
         tokens = self._tokens(subject, found, specs)
-        return self._plan_for(found, specs, tokens)
+        # the subject's earlier exports: a full copy of their data, deleted too
+        exports = self._subject_exports(subject)
+        if exports and "ir.attachment" in specs:
+            found["ir.attachment"] = found.get("ir.attachment", exports.browse())
+            found["ir.attachment"] |= exports
+        plan = self._plan_for(found, specs, tokens)
+        names = {a.id: a.res_name or a.name for a in exports}
+        for entry in plan:
+            if entry["model"] == "ir.attachment" and entry["id"] in names:
+                entry["reason"] = _("earlier export of %s", names[entry["id"]])
+        return plan
+
+    @api.model
+    def _subject_exports(self, subject):
+        """The export archives of earlier requests about this subject (same
+        company): the attachments of requests naming one of the subject's
+        contacts, emails, phones or buyer keys."""
+        # sudo: exports are attached to requests, read here only to match them
+        Attachment = self.env["ir.attachment"].sudo()
+        attachments = Attachment.search([("res_model", "=", "entro.privacy.request")])
+        if not attachments:
+            return Attachment
+        requests = (
+            self.env["entro.privacy.request"]
+            .sudo()
+            .browse(set(attachments.mapped("res_id")))
+            .exists()
+        )
+        if subject.company:
+            requests = requests.filtered(lambda r: r.company_id == subject.company)
+        phones = set(subject.phones)
+        for partner in subject.partners:
+            phones |= phone_variants(partner.phone) | phone_variants(partner.mobile)
+
+        def concerns(request):
+            keys = (request.buyer_keys or "").replace(",", "\n").split("\n")
+            return bool(
+                (request.partner_id and request.partner_id in subject.partners)
+                or (request.email and request.email.strip().lower() in subject.emails)
+                or (request.phone and phone_variants(request.phone) & phones)
+                or {k.strip() for k in keys if k.strip()} & subject.buyer_keys
+            )
+
+        requests = requests.filtered(concerns)
+        return attachments.filtered(lambda a: a.res_id in requests.ids)
 
     @api.model
     def _subject_class(self):
@@ -511,6 +586,7 @@ class EntroPrivacyEngine(models.AbstractModel):
         deliveries, and delivery addresses no other order uses."""
         if not orders:
             return []
+        # sudo: the retention cron's own selection of due orders, not user input
         orders = orders.sudo()
         specs = self._declarations()
         sales = orders.sale_order_id
@@ -624,6 +700,7 @@ class EntroPrivacyEngine(models.AbstractModel):
         }
         touched = []
         for entry in plan:
+            # sudo: the plan lists only records found for the checked subject
             record = (
                 self.env[entry["model"]].sudo().with_context(**ctx).browse(entry["id"])
             )

@@ -1,9 +1,10 @@
 import base64
 import json
+import re
 from datetime import timedelta
 
 from odoo import _, api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 REQUEST_TYPES = [
     ("export", "Access / Export"),
@@ -13,6 +14,8 @@ REQUEST_TYPES = [
     ("revoke", "Revoke Platform Access"),
 ]
 DEFAULT_DAYS = 10
+# a whole address: no wildcard (% * ?), no space, one @, a domain with a dot
+EMAIL_ADDRESS = re.compile(r"^[^@\s%*?]+@[^@\s%*?_]+\.[^@\s%*?_.]+$")
 
 
 class EntroPrivacyRequest(models.Model):
@@ -22,6 +25,7 @@ class EntroPrivacyRequest(models.Model):
     _name = "entro.privacy.request"
     _description = "Privacy Request"
     _order = "due_date, id desc"
+    _check_company_auto = True
 
     name = fields.Char(
         "Reference", required=True, readonly=True, copy=False, default="/"
@@ -37,6 +41,7 @@ class EntroPrivacyRequest(models.Model):
         "Data Subject",
         index=True,
         ondelete="set null",
+        check_company=True,
         help="The person's contact. For a marketplace buyer who has none, give "
         "the exact email or phone, or the platform buyer key.",
     )
@@ -52,6 +57,7 @@ class EntroPrivacyRequest(models.Model):
     shop_ids = fields.Many2many(
         "entro.marketplace.shop",
         string="Shops to Disconnect",
+        check_company=True,
         help="For a revocation: the shops whose platform access is withdrawn.",
     )
     identity_check = fields.Text(
@@ -131,6 +137,25 @@ class EntroPrivacyRequest(models.Model):
                 and request.due_date < today
             )
 
+    @api.constrains("email")
+    def _check_email(self):
+        for request in self:
+            request._check_email_address()
+
+    def _check_email_address(self):
+        """The subject's email is matched whole: refuse what is not one address
+        (a pattern such as ``%`` or ``*@example.com`` would match other people)."""
+        self.ensure_one()
+        email = (self.email or "").strip()
+        if email and not EMAIL_ADDRESS.match(email):
+            raise ValidationError(
+                _(
+                    "%s is not one email address: give the subject's exact address "
+                    "(it is matched whole, never as a pattern).",
+                    email,
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
@@ -177,9 +202,47 @@ class EntroPrivacyRequest(models.Model):
         if not self.env.user.has_group("entro_privacy.group_privacy_officer"):
             raise AccessError(_("Only Privacy Officers handle privacy requests."))
 
+    def _check_companies(self):
+        """The request is in one of the user's companies, and its contact and
+        shops belong to the request's company: checked before anything on them
+        runs as superuser (a shop or contact of another company is refused)."""
+        allowed = self.env.user.company_ids
+        for request in self:
+            if request.company_id not in allowed:
+                raise AccessError(
+                    _("%s belongs to a company you have no access to.", request.name)
+                )
+            partner = request.partner_id
+            if partner and not partner.filtered_domain(
+                partner._check_company_domain(request.company_id)
+            ):
+                raise UserError(
+                    _(
+                        "The contact of %(request)s belongs to another company "
+                        "than the request.",
+                        request=request.name,
+                    )
+                )
+            # sudo: read the shops' companies only, to check them (an officer
+            # needs no marketplace rights); nothing else is done with them here
+            foreign = request.shop_ids.sudo().filtered(
+                lambda s, r=request: (
+                    s.company_id != r.company_id or s.company_id not in allowed
+                )
+            )
+            if foreign:
+                raise AccessError(
+                    _(
+                        "%s names shops of another company: it cannot be processed.",
+                        request.name,
+                    )
+                )
+
     def _check_ready(self):
         self._check_officer()
+        self._check_companies()
         for request in self:
+            request._check_email_address()
             if request.state in ("done", "rejected"):
                 raise UserError(_("%s is already closed.", request.name))
             if not (request.identity_check or "").strip():
@@ -250,6 +313,7 @@ class EntroPrivacyRequest(models.Model):
         self.ensure_one()
         engine = self.env["entro.privacy.engine"]
         data, counts = engine._export_zip(self._subject(), self.name)
+        # sudo: the archive is attached to the request, which only officers read
         attachment = (
             self.env["ir.attachment"]
             .sudo()
@@ -281,12 +345,20 @@ class EntroPrivacyRequest(models.Model):
         self.ensure_one()
         self._check_officer()
         if not self.export_attachment_id:
-            raise UserError(_("%s has no export yet.", self.name))
+            raise UserError(
+                _(
+                    "%s has no export: none was made yet, or it was deleted at the "
+                    "end of its retention period.",
+                    self.name,
+                )
+            )
         self.env["entro.privacy.audit"]._log(
             "download", _("export fetched"), request_id=self
         )
         return {
             "name": self.export_attachment_id.name,
+            # sudo: the file is this request's own export (set by _process_export),
+            # and the officer's access to the request was checked above
             "datas": self.export_attachment_id.sudo().datas.decode(),
         }
 
@@ -294,7 +366,13 @@ class EntroPrivacyRequest(models.Model):
         self.ensure_one()
         self._check_officer()
         if not self.export_attachment_id:
-            raise UserError(_("%s has no export yet.", self.name))
+            raise UserError(
+                _(
+                    "%s has no export: none was made yet, or it was deleted at the "
+                    "end of its retention period.",
+                    self.name,
+                )
+            )
         self.env["entro.privacy.audit"]._log(
             "download", _("export downloaded"), request_id=self
         )
@@ -323,11 +401,12 @@ class EntroPrivacyRequest(models.Model):
             )
         ]
         for entry in touched:
-            what = (
-                _("deleted")
-                if entry["action"] == "delete"
-                else _("pseudonymised: %s", ", ".join(sorted(entry["changes"])))
-            )
+            if entry["action"] != "delete":
+                what = _("pseudonymised: %s", ", ".join(sorted(entry["changes"])))
+            elif entry["reason"]:
+                what = _("deleted (%s)", entry["reason"])
+            else:
+                what = _("deleted")
             lines.append(f"{entry['model']} #{entry['id']}: {what}")
         for entry in kept:
             lines.append(
@@ -350,6 +429,12 @@ class EntroPrivacyRequest(models.Model):
                         for e in touched
                     ],
                     "kept": [[e["model"], e["id"], str(e["until"])] for e in kept],
+                    # the subject's earlier export archives, deleted with the rest
+                    "exports_deleted": [
+                        e["reason"]
+                        for e in touched
+                        if e["action"] == "delete" and e["reason"]
+                    ],
                 }
             ),
             request_id=self,
@@ -377,12 +462,40 @@ class EntroPrivacyRequest(models.Model):
         }
         if not values:
             raise UserError(_("Enter the corrected values first."))
-        self.partner_id.sudo().write(values)
+        partner = self.partner_id
+        self._check_companies()
+        if partner.with_context(active_test=False).user_ids:
+            # their email receives the password reset: a correction here would
+            # hand their account to whoever chose the new address
+            raise UserError(
+                _(
+                    "%s has a user account: the person corrects their details "
+                    "from their account, or an administrator does it in Settings.",
+                    partner.name,
+                )
+            )
+        if (
+            self.env["res.company"]
+            .sudo()
+            .search_count([("partner_id", "=", partner.id)])
+        ):
+            raise UserError(
+                _(
+                    "%s is the contact of a company of this database: change it "
+                    "in the company's settings.",
+                    partner.name,
+                )
+            )
+        # as the officer: Odoo's own access rights and rules apply to the write
+        partner.write(values)
         detail = _("corrected on the contact: %s", ", ".join(sorted(values)))
         self._finish("correct", detail, _("data corrected"))
 
     def _process_revoke(self):
         self.ensure_one()
+        self._check_companies()
+        # sudo: disconnecting needs no marketplace rights; the shops' companies
+        # were checked just above
         shops = self.shop_ids.sudo()
         if not shops:
             raise UserError(_("Choose the shops to disconnect."))

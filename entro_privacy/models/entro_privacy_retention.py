@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 _logger = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 90
+DEFAULT_EXPORT_DAYS = 30
 BATCH = 1000
 # platform order states after which nothing more is expected from the buyer
 FINAL_STATES = ("completed", "cancelled", "returned")
@@ -28,11 +29,14 @@ class EntroPrivacyRetention(models.AbstractModel):
     @api.model
     def _cron_purge_logs(self):
         """Delete API logs and platform notifications older than the retention
-        period (they hold no personal data; the period bounds them anyway)."""
+        period (they hold no personal data; the period bounds them anyway), and
+        the export archives older than theirs."""
+        self._purge_exports()
         days = self._days("entro_privacy.log_retention_days")
         limit = fields.Datetime.now() - timedelta(days=days)
         counts = {}
         for model in ("entro.marketplace.log", "entro.marketplace.event"):
+            # sudo: a cron purging technical logs by age
             Model = self.env[model].sudo()
             total = 0
             while True:
@@ -59,6 +63,7 @@ class EntroPrivacyRetention(models.AbstractModel):
     def _due_orders(self):
         """Marketplace orders finished longer ago than their platform's period,
         whose buyer data is not pseudonymised yet."""
+        # sudo: a cron selecting orders by state and age, in every company
         Order = self.env["entro.marketplace.order"].sudo()
         platforms = dict(
             self.env["entro.marketplace.shop"]._fields["platform"].selection
@@ -93,6 +98,7 @@ class EntroPrivacyRetention(models.AbstractModel):
         customers = due.sale_order_id.partner_id
         for customer in customers:
             orders = due.filtered(lambda o, c=customer: o.sale_order_id.partner_id == c)
+            # sudo: a cron; the buyer's other orders, in any shop
             others = (
                 self.env["entro.marketplace.order"]
                 .sudo()
@@ -133,3 +139,43 @@ class EntroPrivacyRetention(models.AbstractModel):
                 ),
             )
         return due
+
+    @api.model
+    def _purge_exports(self):
+        """Delete the export archives of privacy requests older than their period
+        (a full copy of a person's data must not outlive its delivery); each
+        deletion is in the audit trail of its request."""
+        days = self._days("entro_privacy.export_retention_days", DEFAULT_EXPORT_DAYS)
+        limit = fields.Datetime.now() - timedelta(days=days)
+        # sudo: a cron; the archives are attached to requests only officers read
+        exports = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", "entro.privacy.request"),
+                    ("create_date", "<", limit),
+                ]
+            )
+        )
+        requests = (
+            self.env["entro.privacy.request"]
+            .sudo()
+            .browse(set(exports.mapped("res_id")))
+            .exists()
+        )
+        for request in requests:
+            files = exports.filtered(lambda a, r=request: a.res_id == r.id)
+            self.env["entro.privacy.audit"]._log(
+                "retention",
+                _(
+                    "Export archive of %(request)s deleted (%(files)s file(s)): "
+                    "exports are kept %(days)s days.",
+                    request=request.name,
+                    files=len(files),
+                    days=days,
+                ),
+                request_id=request,
+            )
+        exports.unlink()
+        return exports

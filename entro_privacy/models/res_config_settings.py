@@ -34,6 +34,13 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="entro_privacy.buyer_retention_days.tiki",
         default=90,
     )
+    entro_privacy_export_days = fields.Integer(
+        "Delete Exports After (days)",
+        config_parameter="entro_privacy.export_retention_days",
+        default=30,
+        help="An export archive is a full copy of a person's data: it is deleted "
+        "this many days after it was generated (the request keeps what it held).",
+    )
     entro_privacy_accounting_years = fields.Integer(
         "Keep Accounting Documents (years)",
         config_parameter="entro_privacy.accounting_retention_years",

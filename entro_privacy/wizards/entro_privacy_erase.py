@@ -46,7 +46,7 @@ class EntroPrivacyErase(models.TransientModel):
                             "removed: %s", ", ".join(sorted(entry["changes"]))
                         )
                 elif entry["action"] == "delete":
-                    why = ""
+                    why = entry["reason"] or ""
                 else:
                     why = ", ".join(sorted(entry["changes"]))
                 rows.append(

@@ -45,5 +45,7 @@ class EntroPrivacyExport(models.TransientModel):
 
     def action_generate(self):
         self.ensure_one()
+        # the same checks as an erasure: officer, companies, identity verified
+        self.request_id._check_ready()
         self.request_id._process_export()
         return self.request_id.action_download_export()
