@@ -225,7 +225,7 @@ class EntroPrivacyRequest(models.Model):
                 )
             # sudo: read the shops' companies only, to check them (an officer
             # needs no marketplace rights); nothing else is done with them here
-            foreign = request.shop_ids.sudo().filtered(
+            foreign = request.sudo().shop_ids.filtered(
                 lambda s, r=request: (
                     s.company_id != r.company_id or s.company_id not in allowed
                 )
@@ -496,7 +496,7 @@ class EntroPrivacyRequest(models.Model):
         self._check_companies()
         # sudo: disconnecting needs no marketplace rights; the shops' companies
         # were checked just above
-        shops = self.shop_ids.sudo()
+        shops = self.sudo().shop_ids
         if not shops:
             raise UserError(_("Choose the shops to disconnect."))
         urls = [u for u in (shop._entro_revoke_url() for shop in shops) if u]

@@ -175,34 +175,42 @@ class TestRevokeCompanies(PrivacyCase):
                 "state": "connected",
             }
         )
+        # an officer of both companies who also sees their shops
+        cls.officer_ab = new_test_user(
+            cls.env,
+            login="privacy_officer_ab",
+            groups="base.group_user,entro_privacy.group_privacy_officer,"
+            "entro_marketplace.group_marketplace_user",
+            company_ids=[Command.set((cls.env.company | cls.company_b).ids)],
+        )
+
+    def _revoke(self, user, shops):
+        return (
+            self.env["entro.privacy.request"]
+            .with_user(user)
+            .create(
+                {
+                    "request_type": "revoke",
+                    "identity_check": "Seller's owner, by video call.",
+                    "shop_ids": [Command.set(shops.ids)],
+                }
+            )
+        )
 
     def test_a_shop_of_another_company_is_not_revoked(self):
-        with self.assertRaises(UserError):  # AccessError is one too
-            request = self._request("revoke", shop_ids=[Command.set(self.shop_b.ids)])
-            request.action_process()
-        self.assertEqual(self.shop_b.state, "connected")
+        # a request of company A (the officers' current company) naming B's shop
+        for user in (self.officer, self.officer_ab):
+            with self.subTest(user=user.login):
+                with self.assertRaises(UserError):  # AccessError is one too
+                    request = self._revoke(user, self.shop_b)
+                    self.env.invalidate_all()
+                    request.action_process()
+                self.assertEqual(self.shop_b.state, "connected")
 
     def test_a_foreign_shop_slipped_in_is_refused_before_any_sudo(self):
-        # an officer of both companies, a request of company A naming B's shop
-        officer = new_test_user(
-            self.env,
-            login="privacy_officer_ab",
-            groups="base.group_user,entro_privacy.group_privacy_officer",
-            company_ids=[Command.set((self.env.company | self.company_b).ids)],
-        )
-        for user in (self.officer, officer):
+        for user in (self.officer, self.officer_ab):
             with self.subTest(user=user.login):
-                request = (
-                    self.env["entro.privacy.request"]
-                    .with_user(user)
-                    .create(
-                        {
-                            "request_type": "revoke",
-                            "identity_check": "Seller's owner, by video call.",
-                            "shop_ids": [Command.set(self.shop_a.ids)],
-                        }
-                    )
-                )
+                request = self._revoke(user, self.shop_a)
                 field = request._fields["shop_ids"]
                 self.env.flush_all()
                 self.env.cr.execute(
@@ -210,7 +218,7 @@ class TestRevokeCompanies(PrivacyCase):
                     "VALUES (%s, %s)",
                     [request.id, self.shop_b.id],
                 )
-                request.invalidate_recordset()
+                self.env.invalidate_all()
                 with self.assertRaises(AccessError):
                     request.action_process()
                 self.assertEqual(self.shop_b.state, "connected")
@@ -218,7 +226,9 @@ class TestRevokeCompanies(PrivacyCase):
                 self.assertEqual(request.state, "new")
 
     def test_a_shop_of_the_request_company_is_revoked(self):
-        request = self._request("revoke", shop_ids=[Command.set(self.shop_a.ids)])
+        # by an officer without marketplace rights, nothing in the cache
+        request = self._revoke(self.officer, self.shop_a)
+        self.env.invalidate_all()
         request.action_process()
         self.assertEqual(self.shop_a.state, "disconnected")
         self.assertEqual(self.shop_b.state, "connected")
