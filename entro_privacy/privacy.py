@@ -208,7 +208,9 @@ PERSONAL_DATA = [
 ]
 
 # entro_privacy's own models: officers' records, not data subjects' personal data
-# (the request holds the subject's identifiers so that it can be handled)
+# (the request holds the subject's identifiers so that it can be handled). A
+# request's export archive (ir.attachment) is a copy of the subject's data: the
+# engine deletes it with the subject's erasure, the log cron after its period.
 NOT_PERSONAL = {
     "entro.privacy.request": [
         "name",
