@@ -70,6 +70,13 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
         "entro_marketplace.public_base_url",
         odoo_url,
     )
+    # a sandbox database: its shops may call the emulator, not a platform's host
+    rpc(
+        "ir.config_parameter",
+        "set_param",
+        "entro_marketplace.allow_custom_api_hosts",
+        "True",
+    )
     vnd = rpc(
         "res.currency",
         "search",

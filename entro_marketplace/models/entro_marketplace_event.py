@@ -85,10 +85,15 @@ class EntroMarketplaceEvent(models.Model):
         """(shop or empty, Event) for a genuine push; WebhookRejected otherwise.
 
         Fails closed: without a shop (and so a secret) to check the signature
-        with, every push is refused. Each distinct app secret of the platform's
-        shops is tried, so one Odoo can serve several apps.
+        with, every push is refused. Each distinct app (key and secret) of the
+        platform's shops is tried, so one Odoo can serve several apps. A push is
+        routed only to a shop whose own secret verified it (or that shares the
+        authorization of one): a secret never speaks for another app's shops,
+        whichever app key they were given. A shop whose secret cannot be
+        decrypted is skipped (and flagged); the others are still served.
         """
         cls = get_platform_class(platform)
+        # sudo: a push has no user; the secrets are the system's, read to verify it
         credentials = (
             self.env["entro.marketplace.credential"]
             .sudo()
@@ -100,16 +105,22 @@ class EntroMarketplaceEvent(models.Model):
                 ]
             )
         )
-        url = self._webhook_url(platform)
-        tried = set()
-        rejection = WebhookRejected("no_secret", status=401)
+        apps = {}
+        unreadable = self.env["entro.marketplace.shop"]
         for cred in credentials:
-            shop = cred.shop_id
-            secret = crypto.decrypt(cred.app_secret_enc)
-            if secret in tried:
+            try:
+                secret = crypto.decrypt(cred.app_secret_enc)
+            except crypto.SecretUnreadable:
+                unreadable |= cred.shop_id
                 continue
-            tried.add(secret)
-            client = cls(ShopConfig(app_key=shop.app_key, app_secret=secret))
+            key = (cred.shop_id.app_key or "", secret)
+            apps[key] = apps.get(key, cred.browse()) | cred
+        if unreadable:
+            unreadable._flag_unreadable_credentials()
+        url = self._webhook_url(platform)
+        rejection = WebhookRejected("no_secret", status=401)
+        for (app_key, secret), creds in apps.items():
+            client = cls(ShopConfig(app_key=app_key or None, app_secret=secret))
             try:
                 event = client.verify_webhook(url, headers, body)
             except WebhookRejected as exc:
@@ -117,14 +128,15 @@ class EntroMarketplaceEvent(models.Model):
                     rejection = exc
                     continue
                 raise
-            # every shop of this app, those sharing another's credentials included
-            same_app = (
+            owners = creds.shop_id
+            # sudo: the shops sharing the authorization of those the secret is of
+            sharing = (
                 self.env["entro.marketplace.shop"]
                 .sudo()
-                .search([("platform", "=", platform), ("app_key", "=", shop.app_key)])
+                .search([("credential_shop_id", "in", owners.ids)])
             )
             external_id = str(event.shop_external_id or "")
-            target = same_app.filtered(
+            target = (owners | sharing).filtered(
                 lambda s, ext=external_id: bool(ext) and s.external_id == ext
             )[:1]
             return target, event
@@ -135,22 +147,32 @@ class EntroMarketplaceEvent(models.Model):
     @api.model
     def _receive(self, platform, shop, event, source="webhook"):
         """Store a verified event once and dispatch it; returns the record or None
-        when it was a duplicate."""
+        when it was a duplicate.
+
+        The de-duplication key of an event routed to a shop is that shop's: an
+        app whose secret verified a push for a shop of its own (or for none)
+        cannot store one ahead of another app's genuine push and so have it
+        dropped as a duplicate. An event of no shop keeps the platform's key
+        (it is ignored whichever app sent it).
+        """
+        dedup_key = f"shop{shop.id}/{event.dedup_key}" if shop else event.dedup_key
         self.env.cr.execute(
             """
             INSERT INTO entro_marketplace_event
-                (platform, dedup_key, shop_id, kind, code, order_external_id, status,
-                 event_time, source, state, payload, create_uid, write_uid,
-                 create_date, write_date)
-            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,
+                (platform, dedup_key, shop_id, company_id, kind, code,
+                 order_external_id, status, event_time, source, state, payload,
+                 create_uid, write_uid, create_date, write_date)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'queued', %s, %s, %s,
                     now() at time zone 'UTC', now() at time zone 'UTC')
             ON CONFLICT (platform, dedup_key) DO NOTHING
             RETURNING id
             """,
             [
                 platform,
-                event.dedup_key,
+                dedup_key,
                 shop.id or None,
+                # the stored related field: the company's users (only) see it
+                shop.company_id.id or None,
                 event.kind if event.kind in dict(EVENT_KINDS) else "other",
                 event.code,
                 event.order_external_id,
@@ -213,6 +235,38 @@ class EntroMarketplaceEvent(models.Model):
 
     @api.model
     def _log_webhook(self, platform, shop, status, started, reason=None):
+        """Log one push; returns whether a new log row was written.
+
+        A refused push (no shop: nobody vouched for it) adds to the row of the
+        same platform, status and reason of the current minute when there is one,
+        so that a flood of forged pushes cannot grow the table without bound.
+        """
+        duration = int((time.monotonic() - started) * 1000)
+        if not shop and status != 200:
+            self.env.cr.execute(
+                """
+                UPDATE entro_marketplace_log
+                   SET hit_count = hit_count + 1,
+                       duration_ms = GREATEST(duration_ms, %s),
+                       write_date = now() at time zone 'UTC'
+                 WHERE id = (
+                    SELECT id FROM entro_marketplace_log
+                     WHERE kind = 'webhook' AND shop_id IS NULL
+                       AND platform = %s AND status_code = %s
+                       AND error_code IS NOT DISTINCT FROM %s
+                       AND create_date >= date_trunc('minute', now() at time zone 'UTC')
+                     ORDER BY id DESC LIMIT 1
+                 )
+                RETURNING id
+                """,
+                [duration, platform, status, reason or None],
+            )
+            if self.env.cr.fetchone():
+                self.env["entro.marketplace.log"].invalidate_model(
+                    ["hit_count", "duration_ms"]
+                )
+                return False
+        # sudo: the webhook's log is the system's record (a push has no user)
         self.env["entro.marketplace.log"].sudo().create(
             {
                 "shop_id": shop.id if shop else False,
@@ -222,10 +276,11 @@ class EntroMarketplaceEvent(models.Model):
                 "method": "POST",
                 "endpoint": f"/entro/webhook/{platform}",
                 "status_code": status,
-                "duration_ms": int((time.monotonic() - started) * 1000),
+                "duration_ms": duration,
                 "error_code": reason,
             }
         )
+        return True
 
     # -------------------------------------------------------- lost pushes
 

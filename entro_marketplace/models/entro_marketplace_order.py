@@ -3,6 +3,7 @@ import logging
 from decimal import Decimal
 
 import psycopg2.errors
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -430,7 +431,10 @@ class EntroMarketplaceOrder(models.Model):
             values["user_id"] = shop.user_id.id
         note = "\n".join(filter(None, [order.buyer_message, order.note]))
         if note:
-            values["note"] = note
+            # the buyer's words, shown as text: escaped, never HTML (no link, image)
+            values["note"] = Markup("<p>%s</p>") % Markup("<br/>").join(
+                escape(line) for line in note.splitlines()
+            )
         sale = (
             self.env["sale.order"]
             .with_company(shop.company_id)

@@ -7,7 +7,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..platforms.records import FEE_TYPES
 from .entro_marketplace_shop import to_naive
@@ -97,6 +97,7 @@ class EntroMarketplaceSettlement(models.Model):
 
     def _compute_bank_matched(self):
         for settlement in self:
+            # sudo: the bank line is an accounting record; only whether it is set
             settlement.bank_matched = bool(settlement.sudo().bank_line_id)
 
     def _search_bank_matched(self, operator, value):
@@ -251,6 +252,8 @@ class EntroMarketplaceSettlement(models.Model):
         rest = -sum(vals["balance"] for vals in move_lines)
         if rest:
             move_lines[-1]["balance"] += rest
+        # sudo: the system books the payout (marketplace managers need no
+        # accounting rights); the payout is one of the shop's
         Move = self.env["account.move"].sudo().with_company(company)
         move = Move.create(
             {
@@ -303,7 +306,14 @@ class EntroMarketplaceSettlement(models.Model):
 
     def action_match_bank_line(self):
         """Match the payouts with their bank statement lines (button)."""
+        if not self.env.user.has_group("entro_marketplace.group_marketplace_manager"):
+            raise AccessError(
+                _("Only Marketplace Managers can match payouts with the bank.")
+            )
+        # the match below runs as superuser: these payouts must be the user's
+        self.check_access("write")
         self._match_bank_lines()
+        # sudo: bank_line_id is read past the accounting rights (checked above)
         missing = self.sudo().filtered(
             lambda s: s.state == "posted" and not s.bank_line_id
         )
@@ -343,6 +353,7 @@ class EntroMarketplaceSettlement(models.Model):
     def _find_bank_line(self):
         self.ensure_one()
         day = fields.Date.to_date(self.payout_date)
+        # sudo: bank statement lines of the payout's own company only
         candidates = (
             self.env["account.bank.statement.line"]
             .sudo()
@@ -371,6 +382,8 @@ class EntroMarketplaceSettlement(models.Model):
         line's entry with the clearing account in place of the suspense account)."""
         self.ensure_one()
         clearing = self.shop_id._payout_account("clearing")
+        # sudo: the payout's own entry and bank line (accounting records), matched
+        # by the system for a payout the caller may write (action_match_bank_line)
         own = self.move_id.sudo().line_ids.filtered(
             lambda line: line.account_id == clearing and not line.reconciled
         )

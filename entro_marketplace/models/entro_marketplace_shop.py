@@ -5,10 +5,11 @@ import logging
 import secrets
 from contextlib import contextmanager
 from datetime import timedelta, timezone
+from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import consteq
+from odoo.tools import consteq, str2bool
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -28,6 +29,46 @@ PLATFORMS = [
 ]
 SECRET_FIELDS = ("app_secret", "access_token", "refresh_token")
 OAUTH_STATE_LIFETIME = timedelta(minutes=30)
+
+#: The platforms' own API, token and consent hosts (docs: marketplace_apis.md).
+#: A shop's API host is one of its platform's, over https. Any other host (an
+#: emulator on loopback, a test gateway) only where a system administrator set
+#: CUSTOM_API_HOSTS_PARAM: test and sandbox databases, never a production one.
+PLATFORM_HOSTS = {
+    "shopee": frozenset(
+        {
+            "partner.shopeemobile.com",
+            "openplatform.shopee.cn",
+            "openplatform.shopee.com.br",
+            "openplatform.sandbox.test-stable.shopee.sg",
+            "openplatform.sandbox.test-stable.shopee.cn",
+            "partner.test-stable.shopeemobile.com",
+        }
+    ),
+    "lazada": frozenset(
+        {
+            "api.lazada.vn",
+            "api.lazada.sg",
+            "api.lazada.co.th",
+            "api.lazada.com.my",
+            "api.lazada.com.ph",
+            "api.lazada.co.id",
+            "auth.lazada.com",
+        }
+    ),
+    "tiktok": frozenset(
+        {
+            "open-api.tiktokglobalshop.com",
+            "auth.tiktok-shops.com",
+            "services.tiktokshop.com",
+            "services.us.tiktokshop.com",
+            "services.tiktokshops.us",
+        }
+    ),
+    "tiki": frozenset({"api.tiki.vn", "api-sandbox.tiki.vn"}),
+}
+CUSTOM_API_HOSTS_PARAM = "entro_marketplace.allow_custom_api_hosts"
+PUBLIC_BASE_URL_PARAM = "entro_marketplace.public_base_url"
 
 
 def to_aware(value):
@@ -140,8 +181,10 @@ class EntroMarketplaceShop(models.Model):
     )
     api_base_url = fields.Char(
         string="API Host",
-        help="Leave empty for the platform's production host. Set it for a sandbox "
-        "or the Entro emulator.",
+        help="Leave empty for the platform's production host. Another host of the "
+        "platform (its sandbox, a country's host) can be set here; a host that is "
+        "not the platform's (the Entro emulator) only on a test or sandbox "
+        "database. Changing it forgets the shop's tokens.",
     )
     service_id = fields.Char(
         string="Service ID",
@@ -263,6 +306,12 @@ class EntroMarketplaceShop(models.Model):
     last_sync_at = fields.Datetime(readonly=True, copy=False)
     last_error = fields.Text(readonly=True, copy=False)
     webhook_url = fields.Char(compute="_compute_webhook_url")
+    public_url_warning = fields.Boolean(
+        "Public Address Not Fixed",
+        compute="_compute_public_url_warning",
+        help="The public address of this Odoo is not set, and Odoo may change the "
+        "one it falls back to: webhook signatures and OAuth callbacks would break.",
+    )
 
     order_ids = fields.One2many("entro.marketplace.order", "shop_id")
     listing_ids = fields.One2many("entro.marketplace.listing", "shop_id")
@@ -289,10 +338,95 @@ class EntroMarketplaceShop(models.Model):
     def _inverse_app_secret(self):
         for shop in self:
             if shop.app_secret:
+                shop._check_one_secret_per_app(shop.app_secret, exclude=self)
                 shop._credential().app_secret_enc = crypto.encrypt(shop.app_secret)
+
+    def _check_one_secret_per_app(self, secret, exclude=None):
+        """One app has one secret: refuse ``secret`` for this shop when another
+        shop (in any company; ``exclude``, saved together, aside) has the same
+        app key and another secret.
+
+        Webhooks are routed to the shops whose own secret verified them; this
+        makes the mistake (or the attempt) visible when the shop is saved.
+        """
+        self.ensure_one()
+        if not secret or not self.app_key:
+            return
+        exclude = self | (exclude or self.browse())
+        # sudo: the shops of the same app in every company; their secrets are
+        # compared here, never shown
+        others = (
+            self.env["entro.marketplace.credential"]
+            .sudo()
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("shop_id.platform", "=", self.platform),
+                    ("shop_id.app_key", "=", self.app_key),
+                    ("shop_id", "not in", (exclude | exclude.credential_shop_id).ids),
+                    ("app_secret_enc", "!=", False),
+                ]
+            )
+        )
+        for cred in others:
+            try:
+                theirs = crypto.decrypt(cred.app_secret_enc)
+            except crypto.SecretUnreadable:
+                continue
+            if not consteq(theirs, secret):
+                raise ValidationError(
+                    _(
+                        "Another shop already uses the app key %(key)s on "
+                        "%(platform)s with a different app secret. One app has one "
+                        "secret: enter that app's secret, or use an app of your own.",
+                        key=self.app_key,
+                        platform=self._platform_label(),
+                    )
+                )
+
+    def _readable_app_secret(self):
+        """This shop's app secret, or None when it has none or it cannot be
+        decrypted."""
+        self.ensure_one()
+        owner = self.credential_shop_id or self
+        # sudo: credentials are the system's (the caller's access was checked)
+        cred = (
+            self.env["entro.marketplace.credential"]
+            .sudo()
+            .search([("shop_id", "=", owner.id)], limit=1)
+        )
+        try:
+            return crypto.decrypt(cred.app_secret_enc)
+        except crypto.SecretUnreadable:
+            return None
+
+    def _flag_unreadable_credentials(self):
+        """The stored secrets of these shops cannot be decrypted (the encryption
+        key changed without the old one kept): the shops need a person. Said once
+        per shop (log, state, activity); never a secret in it."""
+        message = _(
+            "The stored credentials of this shop cannot be decrypted with the "
+            "configured encryption keys (the key changed without the old one being "
+            "kept). Its webhooks are refused and it cannot sync: put the old key "
+            "back after the new one, or enter the app secret again and authorize "
+            "the shop again."
+        )
+        for shop in self:
+            if shop.state == "error" and shop.last_error == message:
+                continue
+            _logger.error(
+                "the credentials of marketplace shop %s (%s) cannot be decrypted "
+                "with the configured keys: its webhooks are skipped",
+                shop.id,
+                shop.platform,
+            )
+            # sudo: the system reports on the shop (a webhook has no user)
+            shop.sudo().write({"state": "error", "last_error": message})
+            shop._schedule_activity(_("Marketplace credentials unreadable"), message)
 
     def _compute_credentials(self):
         owners = {shop.id: (shop.credential_shop_id or shop).id for shop in self}
+        # sudo: only whether secrets are set and when tokens end, of readable shops
         credentials = (
             self.env["entro.marketplace.credential"]
             .sudo()
@@ -317,6 +451,11 @@ class EntroMarketplaceShop(models.Model):
             shop.webhook_url = (
                 Event._webhook_url(shop.platform) if shop.platform else False
             )
+
+    def _compute_public_url_warning(self):
+        warning = self._public_url_unstable()
+        for shop in self:
+            shop.public_url_warning = warning
 
     def _compute_counts(self):
         orders = self.env["entro.marketplace.order"]._read_group(
@@ -383,11 +522,121 @@ class EntroMarketplaceShop(models.Model):
             self.warehouse_id = False
 
     def _public_base_url(self):
+        # sudo: system parameters are read by the system, for any user
         ICP = self.env["ir.config_parameter"].sudo()
-        base = ICP.get_param("entro_marketplace.public_base_url") or ICP.get_param(
-            "web.base.url", ""
-        )
+        base = ICP.get_param(PUBLIC_BASE_URL_PARAM) or ICP.get_param("web.base.url", "")
         return base.rstrip("/")
+
+    @api.model
+    def _public_url_unstable(self):
+        """Whether the URL platforms call back may change under our feet: no
+        public_base_url, and web.base.url (which Odoo rewrites when an
+        administrator logs in) not frozen."""
+        # sudo: system parameters are read by the system, for any user
+        ICP = self.env["ir.config_parameter"].sudo()
+        if (ICP.get_param(PUBLIC_BASE_URL_PARAM) or "").strip():
+            return False
+        return not str2bool(ICP.get_param("web.base.url.freeze") or "0", False)
+
+    # ------------------------------------------------------------------ API host
+
+    @api.model
+    def _custom_api_hosts_allowed(self):
+        """Whether a shop may call a host that is not its platform's (test and
+        sandbox databases only: an administrator's system parameter)."""
+        # sudo: system parameters are read by the system, for any user
+        value = self.env["ir.config_parameter"].sudo().get_param(CUSTOM_API_HOSTS_PARAM)
+        return str2bool(value or "0", False)
+
+    @api.model
+    def _check_api_host(self, platform, url):
+        """Refuse an API host that is not one of the platform's own (over https),
+        unless this database allows other hosts. Every call of the shop, token
+        refreshes with their secrets included, goes to this host."""
+        if not url:
+            return
+        parts = urlsplit(url.strip())
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if (
+            parts.scheme == "https"
+            and parts.hostname in PLATFORM_HOSTS.get(platform, ())
+            and port in (None, 443)
+            and not (parts.username or parts.password)
+        ):
+            return
+        if (
+            parts.scheme in ("http", "https")
+            and parts.hostname
+            and self._custom_api_hosts_allowed()
+        ):
+            return
+        raise ValidationError(
+            _(
+                "%(url)s is not an API host of %(platform)s. A shop calls only its "
+                "platform's own hosts, over https (%(hosts)s). Other hosts, such as "
+                "an emulator, are allowed on test and sandbox databases only, where a "
+                "system administrator sets the system parameter %(param)s.",
+                url=url,
+                platform=dict(PLATFORMS).get(platform, platform or "?"),
+                hosts=", ".join(sorted(PLATFORM_HOSTS.get(platform, ()))) or "-",
+                param=CUSTOM_API_HOSTS_PARAM,
+            )
+        )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                platform = vals.get("platform") or self.env.context.get(
+                    "default_platform"
+                )
+                self._check_api_host(platform, vals.get("api_base_url"))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        moved = self.browse()
+        if "api_base_url" in vals or "platform" in vals:
+            for shop in self:
+                url = vals.get("api_base_url", shop.api_base_url)
+                if not self.env.su:
+                    self._check_api_host(vals.get("platform", shop.platform), url)
+                if (url or False) != (shop.api_base_url or False):
+                    moved |= shop
+        result = super().write(vals)
+        if "app_key" in vals:
+            for shop in self:
+                secret = shop._readable_app_secret()
+                shop._check_one_secret_per_app(secret, exclude=self)
+        if moved:
+            moved._on_api_host_changed()
+        return result
+
+    def _on_api_host_changed(self):
+        """Tokens were issued for the host that had them: forget them when the
+        host changes (the shops sharing them stop too), and say so."""
+        for shop in self.filtered(lambda s: not s.credential_shop_id and s.has_tokens):
+            shop._credential()._clear_tokens()
+            # sudo: state is the system's; with the shops sharing these tokens,
+            # whichever company they are in
+            sharing = self.sudo().search([("credential_shop_id", "=", shop.id)])
+            (shop.sudo() | sharing).write({"state": "disconnected"})
+            shop.invalidate_recordset(
+                [
+                    "has_tokens",
+                    "access_expires_at",
+                    "refresh_expires_at",
+                    "authorization_expires_at",
+                ]
+            )
+            shop.message_post(
+                body=_(
+                    "The API host changed: the tokens of the shop were forgotten. "
+                    "Authorize it again."
+                )
+            )
 
     # ---------------------------------------------------------------- credentials
 
@@ -399,6 +648,7 @@ class EntroMarketplaceShop(models.Model):
         """
         self.ensure_one()
         owner = self.credential_shop_id or self
+        # sudo: credentials are the system's; callers hold a shop they may use
         Credential = self.env["entro.marketplace.credential"].sudo()
         return Credential.search([("shop_id", "=", owner.id)], limit=1) or (
             Credential.create({"shop_id": owner.id})
@@ -447,6 +697,7 @@ class EntroMarketplaceShop(models.Model):
 
     def _rotate_encryption(self):
         """Re-encrypt every stored secret with the first configured key."""
+        # sudo: every shop's credentials (an administrator's maintenance task)
         for cred in self.env["entro.marketplace.credential"].sudo().search([]):
             cred.write(
                 {
@@ -563,6 +814,7 @@ class EntroMarketplaceShop(models.Model):
                 "AuthorizationError",
             ):
                 values["state"] = "error"
+            # sudo: the failed job's own shop (its user may lack write access)
             shop.sudo().write(values)
             shop._schedule_activity(
                 _("Marketplace sync needs attention"), values["last_error"]
@@ -623,6 +875,8 @@ class EntroMarketplaceShop(models.Model):
         if not state:
             return self.browse()
         digest = hashlib.sha256(state.encode()).hexdigest()
+        # sudo: found by the secret state only; the callback then checks that the
+        # user may write the shop before completing it
         credentials = (
             self.env["entro.marketplace.credential"]
             .sudo()
@@ -661,6 +915,7 @@ class EntroMarketplaceShop(models.Model):
         self._credential().write(
             {"oauth_state_hash": False, "oauth_state_expires": False}
         )
+        # sudo: state and external id are the system's (the caller checked access)
         self.sudo().write(
             {
                 "external_id": str(external_id or self.external_id or ""),
@@ -683,6 +938,7 @@ class EntroMarketplaceShop(models.Model):
                 continue
             if country not in dict(self._fields["country_code"].selection):
                 continue
+            # sudo: archived shops included; one of another company is left alone
             sibling = (
                 self.sudo()
                 .with_context(active_test=False)
@@ -691,6 +947,15 @@ class EntroMarketplaceShop(models.Model):
                     limit=1,
                 )
             )
+            if sibling and sibling.company_id != self.company_id:
+                self.message_post(
+                    body=_(
+                        "The same authorization serves the seller %(seller)s, whose "
+                        "shop is connected in another company: it was left as it is.",
+                        seller=seller,
+                    )
+                )
+                continue
             values = {
                 "credential_shop_id": self.id,
                 "state": "connected",
@@ -700,6 +965,7 @@ class EntroMarketplaceShop(models.Model):
             if sibling:
                 sibling.write(values)
                 continue
+            # sudo: the shop of the same authorization, in this shop's company
             sibling = self.sudo().create(
                 dict(
                     values,
@@ -735,7 +1001,16 @@ class EntroMarketplaceShop(models.Model):
         """Wipe the tokens and mark the shops disconnected (syncs stop)."""
         for shop in self:
             shop._credential()._clear_tokens()
+        # sudo: state is the system's; the callers checked the user (or the push)
         self.sudo().write({"state": "disconnected"})
+        self.invalidate_recordset(
+            [
+                "has_tokens",
+                "access_expires_at",
+                "refresh_expires_at",
+                "authorization_expires_at",
+            ]
+        )
 
     # ------------------------------------------------------------ public actions
 
@@ -926,7 +1201,9 @@ class EntroMarketplaceShop(models.Model):
             events = client.fetch_lost_events()
             received = 0
             for event in events:
-                shop = self._shop_for_event(self.platform, event.shop_external_id)
+                shop = self._shop_for_event(
+                    self.platform, event.shop_external_id, app=self
+                )
                 if Event._receive(self.platform, shop, event, source="recovery"):
                     received += 1
             if events:
@@ -1040,8 +1317,23 @@ class EntroMarketplaceShop(models.Model):
             shop.token_warning_sent_for = end
 
     @api.model
-    def _shop_for_event(self, platform, external_id):
-        return self.sudo().search(
+    def _shop_for_event(self, platform, external_id, app=None):
+        """The shop an event names, or an empty recordset. With ``app`` (the shop
+        whose credentials fetched the event): only a shop of the same app key and
+        secret, the only ones that app speaks for."""
+        # sudo: the event names a shop of any company; ``app`` narrows it below
+        shop = self.sudo().search(
             [("platform", "=", platform), ("external_id", "=", str(external_id))],
             limit=1,
         )
+        if app and shop and shop != app:
+            secret = app._readable_app_secret()
+            theirs = shop._readable_app_secret()
+            if not (
+                shop.app_key == app.app_key
+                and secret
+                and theirs
+                and consteq(secret, theirs)
+            ):
+                return self.browse()
+        return shop

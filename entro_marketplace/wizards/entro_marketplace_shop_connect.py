@@ -1,6 +1,8 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from ..models.entro_marketplace_shop import PLATFORMS
+from ..tools import crypto
 
 
 class EntroMarketplaceShopConnect(models.TransientModel):
@@ -27,7 +29,17 @@ class EntroMarketplaceShopConnect(models.TransientModel):
         default="vn",
     )
     app_key = fields.Char("App Key / Partner ID", required=True)
-    app_secret = fields.Char("App Secret / Partner Key", required=True)
+    # Never in clear in the wizard's table: encrypted like the shop's credentials,
+    # handed to the shop on confirm, then forgotten.
+    app_secret = fields.Char(
+        "App Secret / Partner Key",
+        required=True,
+        compute="_compute_app_secret",
+        inverse="_inverse_app_secret",
+    )
+    app_secret_enc = fields.Char(
+        "Encrypted App Secret", copy=False, groups="base.group_system"
+    )
     external_id = fields.Char(
         "Shop ID on the Platform",
         help="Optional: the platform sends it back when the seller authorizes.",
@@ -40,11 +52,39 @@ class EntroMarketplaceShopConnect(models.TransientModel):
         help="TikTok Shop: the service_id of the app's authorization link.",
     )
 
+    public_url_warning = fields.Boolean(
+        "Public Address Not Fixed", compute="_compute_public_url_warning"
+    )
+
+    def _compute_app_secret(self):
+        # write-only, like the shop's
+        for wizard in self:
+            wizard.app_secret = False
+
+    def _inverse_app_secret(self):
+        for wizard in self:
+            # sudo: the ciphertext field is the system's; the record is the
+            # user's own wizard (checked by the write that calls this)
+            wizard.sudo().app_secret_enc = crypto.encrypt(wizard.app_secret)
+
+    @api.depends("platform")
+    def _compute_public_url_warning(self):
+        warning = self.env["entro.marketplace.shop"]._public_url_unstable()
+        for wizard in self:
+            wizard.public_url_warning = warning
+
     def action_connect(self):
         """Create the shop, then send the user to the platform's consent page."""
         self.ensure_one()
         Shop = self.env["entro.marketplace.shop"]
         Shop._check_manager()
+        # sudo: the ciphertext field is the system's; this is the user's own wizard
+        wizard = self.sudo()
+        secret = crypto.decrypt(wizard.app_secret_enc)
+        if not secret:
+            raise UserError(self.env._("Enter the app secret again."))
+        # used once: gone from the wizard's table once the shop holds it
+        wizard.app_secret_enc = False
         shop = Shop.create(
             {
                 "name": self.name,
@@ -53,7 +93,7 @@ class EntroMarketplaceShopConnect(models.TransientModel):
                 "company_id": self.company_id.id,
                 "warehouse_id": self.warehouse_id.id,
                 "app_key": self.app_key,
-                "app_secret": self.app_secret,
+                "app_secret": secret,
                 "external_id": self.external_id or False,
                 "api_base_url": self.api_base_url or False,
                 "service_id": self.service_id or False,
