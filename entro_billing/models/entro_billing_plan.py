@@ -64,7 +64,10 @@ class EntroBillingPlan(models.Model):
     feature_multi_warehouse = fields.Boolean("Multiple Warehouses")
     priority_support = fields.Boolean()
     trial_days = fields.Integer(default=14)
-    subscription_count = fields.Integer(compute="_compute_subscription_count")
+    subscription_count = fields.Integer(
+        compute="_compute_subscription_count",
+        groups="entro_billing.group_billing_manager",
+    )
 
     _sql_constraints = [
         ("code_uniq", "unique(code)", "A plan with this code already exists."),

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class EntroBillingChangePlan(models.TransientModel):
@@ -15,6 +15,10 @@ class EntroBillingChangePlan(models.TransientModel):
         required=True,
         domain="[('id', '!=', current_plan_id)]",
     )
+
+    @api.constrains("subscription_id")
+    def _check_subscription_access(self):
+        self.subscription_id.check_access("write")
 
     def action_apply(self):
         self.ensure_one()

@@ -299,19 +299,22 @@ class EntroMarketplaceSettlement(models.Model):
 
     # ------------------------------------------------------------------------ actions
 
+    def _check_manager_write(self):
+        """Posting and matching run as superuser: only a Marketplace Manager who
+        may write these very payouts (their company) gets there."""
+        if not self.env.user.has_group("entro_marketplace.group_marketplace_manager"):
+            raise AccessError(_("Only Marketplace Managers can post or match payouts."))
+        self.check_access("write")
+
     def action_retry(self):
         """Post again the payouts that could not be posted (after a fix)."""
+        self._check_manager_write()
         self.filtered(lambda s: s.state == "error")._post()
         return True
 
     def action_match_bank_line(self):
         """Match the payouts with their bank statement lines (button)."""
-        if not self.env.user.has_group("entro_marketplace.group_marketplace_manager"):
-            raise AccessError(
-                _("Only Marketplace Managers can match payouts with the bank.")
-            )
-        # the match below runs as superuser: these payouts must be the user's
-        self.check_access("write")
+        self._check_manager_write()
         self._match_bank_lines()
         # sudo: bank_line_id is read past the accounting rights (checked above)
         missing = self.sudo().filtered(
@@ -387,6 +390,7 @@ class EntroMarketplaceSettlement(models.Model):
         own = self.move_id.sudo().line_ids.filtered(
             lambda line: line.account_id == clearing and not line.reconciled
         )
+        # sudo: found by _find_bank_line in the payout's company, never user input
         st_line = st_line.sudo()
         st_line.with_context(force_delete=True, skip_readonly_check=True).write(
             {

@@ -82,6 +82,8 @@ class EntroMarketplaceSettlementLine(models.Model):
     @api.depends("move_line_id.reconciled", "move_line_id.amount_residual")
     def _compute_reconciled(self):
         for line in self:
+            # sudo: a flag of the payout's own journal item, for readers without
+            # accounting rights
             line.reconciled = bool(line.move_line_id.sudo().reconciled)
 
     # ----------------------------------------------------------------- matching
@@ -100,6 +102,8 @@ class EntroMarketplaceSettlementLine(models.Model):
         }
         for ref, lines in groups.items():
             binding = bindings.get(ref)
+            # sudo: the invoices of the shop's own orders (searched above under the
+            # caller's rules), read for their amounts past accounting rights
             moves = (
                 binding.sale_order_id.sudo().invoice_ids.filtered(
                     lambda m: m.state == "posted"
@@ -135,6 +139,7 @@ class EntroMarketplaceSettlementLine(models.Model):
     def _receivable_target(self):
         """(account, partner) of an order's receivable line."""
         self.ensure_one()
+        # sudo: the line's own invoices and sale order (bound by _match_orders)
         moves = self.invoice_ids.sudo()
         receivable = moves.line_ids.filtered(
             lambda aml: aml.account_id.account_type == "asset_receivable"
@@ -180,6 +185,8 @@ class EntroMarketplaceSettlementLine(models.Model):
             receivable = lines.filtered(
                 lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
             )
+            # sudo: reconciliation is accounting work done by the system for the
+            # payout's own entry and its orders' invoices, never user-chosen lines
             own = receivable.move_line_id.sudo().filtered("account_id.reconcile")
             if not own:
                 continue

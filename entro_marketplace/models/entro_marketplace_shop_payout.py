@@ -150,6 +150,8 @@ class EntroMarketplaceShop(models.Model):
         company: a second shop reuses them. A company without a chart of accounts
         gets nothing (the first payout then asks for the settings).
         """
+        # sudo: the chart and journals are the accountant's; a marketplace manager's
+        # shop gets its own company's accounts (searched and created per company)
         Account = self.env["account.account"].sudo()
         for shop in self:
             company = shop.company_id

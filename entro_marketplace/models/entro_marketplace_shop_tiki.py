@@ -114,6 +114,7 @@ class EntroMarketplaceShop(models.Model):
             log.flush()
         self._write_tokens(tokens)
         seller = (tokens.extra or {}).get("shop_id") or self.external_id
+        # sudo: state fields are the system's; the shop passed action_authorize's checks
         self.sudo().write(
             {"external_id": seller, "state": "connected", "last_error": False}
         )
@@ -124,8 +125,10 @@ class EntroMarketplaceShop(models.Model):
     def action_tiki_setup_queue(self):
         """Create the shop's event queue and subscribe it (as a job)."""
         self._check_manager()
+        self.check_access("write")
         self._check_usable()
         for shop in self.filtered(lambda s: s.platform == "tiki"):
+            # sudo: a system field, on a shop the manager may write (checked above)
             shop.sudo().write({"tiki_subscribed": False})
             shop._enqueue("_job_tiki_pull_events", identity=f"tiki-pull-{shop.id}")
         return True
@@ -141,6 +144,7 @@ class EntroMarketplaceShop(models.Model):
         seller's order and product events."""
         code = self.tiki_queue_code or client.ensure_queue(self._tiki_queue_name())
         added = client.subscribe(code)
+        # sudo: system fields of the queue, written by the shop's own job
         self.sudo().write({"tiki_queue_code": code, "tiki_subscribed": True})
         if added:
             self.message_post(
@@ -160,6 +164,7 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         if self.platform != "tiki" or self.state != "connected":
             return "shop not connected"
+        # sudo: a job of the shop (queue_job runs it as the user who enqueued it)
         shop = self.sudo()
         shop._tiki_lock_queue()
         with self._api_session("event queue pull") as client:

@@ -1,5 +1,5 @@
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -25,6 +25,19 @@ class EntroMarketplaceCancel(models.TransientModel):
     platform = fields.Selection(related="shop_id.platform")
     reason = fields.Selection(CANCEL_REASONS, required=True, default="out_of_stock")
     note = fields.Text(help="Kept on the order's chatter with the reason.")
+
+    @api.constrains("sale_order_id")
+    def _check_sale_order_access(self):
+        # the cancellation acts on the order as the system (a Marketplace User may
+        # have no sales rights): it must be an order of the user's companies
+        if self.env.su:
+            return
+        for wizard in self:
+            # sudo: only the order's company is read, to refuse another's
+            if wizard.sale_order_id.sudo().company_id not in self.env.companies:
+                raise AccessError(
+                    _("This order belongs to a company you are not working in.")
+                )
 
     def action_confirm(self):
         self.ensure_one()

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..models.entro_marketplace_shop import PLATFORMS
 from ..tools import crypto
@@ -10,6 +10,7 @@ class EntroMarketplaceShopConnect(models.TransientModel):
 
     _name = "entro.marketplace.shop.connect"
     _description = "Connect a Marketplace Shop"
+    _check_company_auto = True
 
     name = fields.Char("Shop Name", required=True)
     platform = fields.Selection(PLATFORMS, required=True, default="shopee")
@@ -18,6 +19,7 @@ class EntroMarketplaceShopConnect(models.TransientModel):
     )
     warehouse_id = fields.Many2one(
         "stock.warehouse",
+        check_company=True,
         domain="[('company_id', '=', company_id)]",
         help="Orders ship from this warehouse, and its free stock is pushed.",
     )
@@ -55,6 +57,18 @@ class EntroMarketplaceShopConnect(models.TransientModel):
     public_url_warning = fields.Boolean(
         "Public Address Not Fixed", compute="_compute_public_url_warning"
     )
+
+    @api.constrains("company_id")
+    def _check_user_company(self):
+        if self.env.su:
+            return
+        for wizard in self:
+            if wizard.company_id not in self.env.companies:
+                raise AccessError(
+                    self.env._(
+                        "You cannot connect a shop for %s.", wizard.company_id.name
+                    )
+                )
 
     def _compute_app_secret(self):
         # write-only, like the shop's

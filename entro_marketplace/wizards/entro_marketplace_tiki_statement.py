@@ -3,7 +3,7 @@
 import base64
 from decimal import Decimal
 
-from odoo import _, fields, models
+from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..platforms.tiki import order_fees
@@ -34,6 +34,11 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
         help="The statement's identity (one payout per shop and reference). "
         "Empty: its period, from the first to the last date on it.",
     )
+
+    @api.constrains("shop_id")
+    def _check_shop_access(self):
+        # the payout is posted as superuser: the shop must be one the user may change
+        self.shop_id.check_access("write")
 
     def action_import(self):
         self.ensure_one()

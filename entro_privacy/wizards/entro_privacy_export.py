@@ -10,6 +10,12 @@ class EntroPrivacyExport(models.TransientModel):
     _description = "Privacy Export"
 
     request_id = fields.Many2one("entro.privacy.request", required=True)
+
+    @api.constrains("request_id")
+    def _check_request_access(self):
+        # the preview shows the subject's data: only for a request the user may process
+        self.request_id.check_access("write")
+
     preview_html = fields.Html(
         "What the Export Contains", compute="_compute_preview_html", sanitize=False
     )

@@ -109,7 +109,8 @@ class RecordFactory:
             "platform": "shopee",
             "company_id": company.id,
             "external_id": f"sec-{n}",
-            "app_key": "1",
+            # one app per company: an app key has one secret (webhook routing)
+            "app_key": f"sec-app-{company.id}",
             "warehouse_id": fx.warehouse.id,
         }
 
@@ -170,7 +171,7 @@ class RecordFactory:
             "platform": "shopee",
             "company_id": company.id,
             "warehouse_id": fx.warehouse.id,
-            "app_key": "1",
+            "app_key": f"sec-app-{company.id}",
             "app_secret": f"typed-secret-{company.id}-{n}",
         }
 
@@ -312,7 +313,7 @@ def company_fixtures(env, company, label):
             "platform": "shopee",
             "company_id": company.id,
             "external_id": f"sec-shop-{label}",
-            "app_key": "1",
+            "app_key": f"sec-app-{label}",
             "app_secret": f"secret-of-{label}",
             "warehouse_id": warehouse.id,
         }
@@ -323,7 +324,7 @@ def company_fixtures(env, company, label):
             "platform": "tiki",
             "company_id": company.id,
             "external_id": f"sec-tiki-{label}",
-            "app_key": "1",
+            "app_key": f"sec-tiki-app-{label}",
             "warehouse_id": warehouse.id,
         }
     )

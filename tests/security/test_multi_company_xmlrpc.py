@@ -18,6 +18,8 @@ import requests
 
 from tests.emulators.shopee import shopee_push_sign
 
+from .world import CATALOGUE_MODELS
+
 ACCESS_ERROR = 4  # XML-RPC fault code of an AccessError (/xmlrpc/2)
 PLATFORMS = ("shopee", "lazada", "tiktok", "tiki")
 
@@ -384,6 +386,17 @@ def test_rpc_each_company_finds_and_touches_only_its_own(world, role, model):
             for c in (mine, other)
         )
         found = rpc(model, "search", [], context={"active_test": False})
+        if model in CATALOGUE_MODELS:
+            # read by all, changed only by its own company
+            if not set(own) | set(foreign) <= set(found):
+                problems.append(f"{label}: search misses catalogue records")
+            for name, args in (
+                ("write", (foreign[:1], WRITES[model])),
+                ("unlink", (foreign[-1:],)),
+            ):
+                if _fault(rpc, model, name, *args) is None:
+                    problems.append(f"{label}: {name} of the other's ALLOWED")
+            continue
         if set(found) & set(foreign):
             problems.append(
                 f"{label}: search finds {sorted(set(found) & set(foreign))}"

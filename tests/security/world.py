@@ -45,6 +45,11 @@ OWNED_MODELS = (
 )
 
 
+#: Catalogues: every reader sees every company's records (the invoicing company's
+#: plans, offered to all), but only their own company changes them.
+CATALOGUE_MODELS = ("entro.billing.plan",)
+
+
 def _window():
     now = datetime.now(timezone.utc)
     return {"start": now - timedelta(days=5), "span": timedelta(days=5, minutes=-5)}
