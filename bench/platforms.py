@@ -5,18 +5,20 @@ The import reads, per platform (entro_marketplace/platforms/<platform>.py):
 
 - Shopee: the order list (100 a page, ids only), order details (50 ids a call)
   and escrow details (50 a call) for the fees;
-- Lazada: the order list (100 a page), each order's header (``/order/get``, one
-  order a call: Lazada has no multi-order header read) and the items of 50
-  orders a call (``/orders/items/get``);
+- Lazada: the order list (100 a page, whole headers, staged for the import
+  jobs) and the items of 50 orders a call (``/orders/items/get``); ``/order/get``
+  (one order a call) only for an order whose header is missing or behind its
+  items;
 - TikTok Shop: the order search (100 a page) and order details (50 ids a call);
 - Tiki: the order list (50 a page) and the orders with their items and fees, 50
   a call (the same list filtered by ``code``).
 
 The minimum is that design's floor: list pages plus reads at the largest batch
-the platform documents. Where a platform's list already carries more than ids
-(Lazada's headers, TikTok's whole orders), a design that imported straight from
-the list pages would need fewer calls; the import re-reads each order when its
-job runs, so that a job never acts on a state older than the platform's.
+the platform documents. Where a platform's list already carries whole orders
+(TikTok), a design that imported straight from the list pages would need fewer
+calls; the import re-reads each order when its job runs, so that a job never
+acts on a state older than the platform's. Lazada's import reads the items when
+its job runs, and the header again where the items changed after it was listed.
 """
 
 import math
@@ -115,8 +117,8 @@ class Lazada(Shopee):
         }
 
     def minimum_calls(self, n):
-        return math.ceil(n / 100) + n + math.ceil(n / 50), (
-            "list pages of 100 + one header per order (no multi-order read) "
+        return math.ceil(n / 100) + math.ceil(n / 50), (
+            "list pages of 100 (whole headers, staged for the imports) "
             "+ item batches of 50"
         )
 

@@ -27,6 +27,7 @@
         "views/entro_marketplace_listing_views.xml",
         "views/entro_marketplace_log_views.xml",
         "views/entro_marketplace_event_views.xml",
+        "views/entro_marketplace_order_staging_views.xml",
         "views/sale_order_views.xml",
         "views/entro_marketplace_settlement_views.xml",
         "views/entro_marketplace_payout_report_views.xml",

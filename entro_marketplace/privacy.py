@@ -129,6 +129,29 @@ PERSONAL_DATA = [
         "scrub_keys": BUYER_KEYS,
     },
     {
+        "model": "entro.marketplace.order.staging",
+        "description": "Order headers read from a platform's order list and waiting "
+        "for their import (buyer, recipient, address, messages)",
+        "find": {
+            "buyer_key": ["buyer_key"],
+            "phone": ["buyer_phone"],
+            "related": [
+                ("external_id", "entro.marketplace.order", "external_id"),
+            ],
+        },
+        "fields": {
+            "external_id": "keep",
+            "update_time": "keep",
+            "buyer_key": "keep",
+            "buyer_phone": "keep",
+            "payload": "keep",
+        },
+        # a copy kept for an import: erased, it is deleted (the import reads the
+        # order from the platform instead)
+        "erase": "delete",
+        "scrub_keys": BUYER_KEYS,
+    },
+    {
         "model": "entro.marketplace.return",
         "description": "Returns and refunds of the subject's marketplace orders: the "
         "buyer's reason and the platform's raw return",

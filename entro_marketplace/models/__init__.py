@@ -17,3 +17,4 @@ from . import entro_marketplace_settlement_tiki
 from . import entro_marketplace_payout_report
 from . import account_move
 from . import entro_marketplace_shop_tiki
+from . import entro_marketplace_order_staging

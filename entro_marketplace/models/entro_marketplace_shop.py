@@ -1098,6 +1098,9 @@ class EntroMarketplaceShop(models.Model):
 
         The cursor moves in the same transaction as the import jobs are created,
         so an order is either covered by a pending job or not yet past the cursor.
+        Where the list carries whole headers, those of the orders to import are
+        staged (entro.marketplace.order.staging) for the import jobs, never put
+        in the jobs' arguments.
         """
         self.ensure_one()
         paused = self._orders_sync_paused()
@@ -1117,8 +1120,8 @@ class EntroMarketplaceShop(models.Model):
         known = self.env["entro.marketplace.order"]._latest_update_times(
             self, [r.external_id for r in refs]
         )
-        ids = [
-            ref.external_id
+        todo = [
+            ref
             for ref in refs
             if not (
                 ref.update_time
@@ -1126,6 +1129,11 @@ class EntroMarketplaceShop(models.Model):
                 and to_naive(ref.update_time) <= known[ref.external_id]
             )
         ]
+        ids = [ref.external_id for ref in todo]
+        if client.refs_carry_headers:
+            self.env["entro.marketplace.order.staging"].sudo()._stage(
+                self, client, todo
+            )
         batch = get_platform_class(self.platform).max_detail_batch
         for start in range(0, len(ids), batch):
             chunk = ids[start : start + batch]
@@ -1144,12 +1152,21 @@ class EntroMarketplaceShop(models.Model):
         )
 
     def _job_import_orders(self, external_ids):
-        """Fetch these orders in the platform's batches and import each of them."""
+        """Fetch these orders in the platform's batches and import each of them.
+
+        Headers the order sync staged are used (then deleted with the import), so
+        that the platform is asked only for what a header lacks.
+        """
         self.ensure_one()
+        Staging = self.env["entro.marketplace.order.staging"].sudo()
         with self._api_session("order import") as client:
-            orders = client.get_orders(external_ids)
+            staged = client.refs_carry_headers
+            headers = Staging._headers_for(self, external_ids) if staged else None
+            orders = client.get_orders(external_ids, headers=headers)
         Order = self.env["entro.marketplace.order"]
         results = [Order._import_platform_order(self, order) for order in orders]
+        if staged:
+            Staging._consume(self, orders)
         missing = set(external_ids) - {o.external_id for o in orders}
         return (
             f"{len(orders)} imported"

@@ -15,6 +15,17 @@ def _clean(value):
     return value[:256]
 
 
+def buyer_key(shop, buyer_id, phone):
+    """The key of a marketplace buyer's contact (``entro_buyer_key``): the
+    platform's buyer id, else the phone (both cleaned), else the shop's one
+    default buyer."""
+    if buyer_id:
+        return f"{shop.platform}:{buyer_id}"
+    if phone:
+        return f"{shop.platform}:phone:{re.sub(r'[^0-9+]', '', phone)}"
+    return f"{shop.platform}:shop:{shop.id}"
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -39,12 +50,7 @@ class ResPartner(models.Model):
         buyer_id = _clean(buyer.external_id) if buyer else None
         phone = _clean(address.phone) if address else None
         phone = phone or (_clean(buyer.phone) if buyer else None)
-        if buyer_id:
-            key = f"{shop.platform}:{buyer_id}"
-        elif phone:
-            key = f"{shop.platform}:phone:{re.sub(r'[^0-9+]', '', phone)}"
-        else:
-            key = f"{shop.platform}:shop:{shop.id}"
+        key = buyer_key(shop, buyer_id, phone)
         name = (
             (buyer and (_clean(buyer.name) or _clean(buyer.username)))
             or (address and _clean(address.name))

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, TypeVar
 
 from .errors import PermanentError, TokenExpired, WebhookRejected
 from .records import (
+    Buyer,
     Event,
     Listing,
     Order,
@@ -167,6 +168,10 @@ class Platform(abc.ABC):
     updates_per_item: ClassVar[bool] = False
     #: False: no payout API; payouts come from a file a person uploads (Tiki)
     payouts_api: ClassVar[bool] = True
+    #: the order list returns whole order headers (``OrderRef.header``): a caller
+    #: may keep them and hand them to get_orders, which then reads only what a
+    #: header lacks (Lazada: the items) instead of each order again
+    refs_carry_headers: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -327,6 +332,19 @@ class Platform(abc.ABC):
     def _get_orders_batch(self, ids: list[str]) -> list[Order]:
         """Fetch at most ``max_detail_batch`` orders."""
 
+    def _get_orders_batch_from_headers(
+        self, ids: list[str], headers: Mapping[str, Mapping[str, Any]]
+    ) -> list[Order]:
+        """Fetch at most ``max_detail_batch`` orders, those in ``headers`` from
+        their listed header (platforms whose refs carry headers override this)."""
+        return self._get_orders_batch(ids)
+
+    def header_buyer(self, header: Mapping[str, Any]) -> Buyer | None:
+        """The buyer's platform id and phone as a listed header gives them (None
+        when it gives neither): kept beside a staged header, so that a person's
+        request for their data finds it."""
+        return None
+
     def iter_order_refs(
         self, since: datetime, until: datetime | None = None
     ) -> Iterator[OrderRef]:
@@ -343,15 +361,30 @@ class Platform(abc.ABC):
                     seen.add(ref.external_id)
                     yield ref
 
-    def get_orders(self, ids: Iterable[str]) -> list[Order]:
+    def get_orders(
+        self,
+        ids: Iterable[str],
+        headers: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> list[Order]:
         """Fetch full orders, batching by ``max_detail_batch``.
 
         Ids are de-duplicated; orders the platform does not return are omitted.
+        ``headers``: raw headers from ``OrderRef.header`` by id, used when the
+        platform's refs carry headers (else ignored): those orders are built from
+        their header and a fresh read of what it lacks; a header older than that
+        read is read again.
         """
         unique = list(dict.fromkeys(str(i) for i in ids))
+        listed = headers if headers and self.refs_carry_headers else {}
         orders: list[Order] = []
         for batch in chunked(unique, self.max_detail_batch):
-            orders.extend(self._call(self._get_orders_batch, batch))
+            known = {i: listed[i] for i in batch if i in listed}
+            if known:
+                orders.extend(
+                    self._call(self._get_orders_batch_from_headers, batch, known)
+                )
+            else:
+                orders.extend(self._call(self._get_orders_batch, batch))
         return orders
 
     # -------------------------------------------------------------- fulfilment

@@ -30,6 +30,18 @@ among the items that are **not cancelled**; when
 every item is cancelled the order is ``cancelled``. ``Order.status`` is the
 sorted, comma-separated set of the raw item statuses (Lazada's ``statuses``).
 
+Reading orders
+--------------
+The order list (``/orders/get``, 100 a page) returns whole order headers, the
+same as ``/order/get``; the items come from ``/orders/items/get``, 50 orders a
+call. The refs carry their header (``refs_carry_headers``): handed back to
+``get_orders``, a listed header spares its ``/order/get``, so an import costs
+the list pages plus one items call per 50 orders. An order without a listed
+header is read with ``/order/get`` (Lazada has no multi-order header read), and
+so is one whose items changed after its header was listed (an item's
+``updated_at`` later than the header's): the order is never built from a header
+older than its items.
+
 Amounts
 -------
 Cancelled items go to ``Order.cancelled_lines`` and count nowhere: ``lines`` and
@@ -378,7 +390,9 @@ class LazadaPlatform(Platform):
     max_window = timedelta(days=30)
     status_map = ITEM_STATUS_MAP
     updates_per_item = False
+    #: /orders/get returns at most 100 orders a page, each with its whole header
     order_page_size = 100
+    refs_carry_headers = True
     #: /orders/get refuses larger offsets: the window start then moves on
     order_offset_ceiling = 5000
     product_page_size = 50
@@ -693,6 +707,7 @@ class LazadaPlatform(Platform):
                             external_id=external_id,
                             update_time=updated,
                             status=",".join(sorted({str(s) for s in statuses})) or None,
+                            header=dict(row),
                         )
                     )
             for ref in refs:
@@ -731,26 +746,33 @@ class LazadaPlatform(Platform):
         )
 
     def _get_orders_batch(self, ids: list[str]) -> list[Order]:
-        headers: dict[str, Mapping[str, Any]] = {}
+        return self._get_orders_batch_from_headers(ids, {})
+
+    def _get_orders_batch_from_headers(
+        self, ids: list[str], headers: Mapping[str, Mapping[str, Any]]
+    ) -> list[Order]:
+        """Listed headers where given (else ``/order/get``), then one items call;
+        a listed header older than its items is read again."""
+        rows: dict[str, Mapping[str, Any]] = {}
+        listed: list[str] = []
         for external_id in ids:
             if not external_id.isdigit():
                 continue  # Lazada order ids are numbers: not one of this shop's
-            try:
-                data = self._request(
-                    "GET", "/order/get", params={"order_id": external_id}
-                )
-            except AuthorizationError:
-                raise
-            except PermanentError as exc:
-                if exc.code in _UNKNOWN_ORDER_CODES:
-                    continue
-                raise
-            headers[external_id] = _data(data, "order")
-        if not headers:
+            row = headers.get(external_id)
+            if isinstance(row, Mapping):
+                listed.append(external_id)
+            else:
+                row = self._read_header(external_id)
+            if row is not None:
+                rows[external_id] = row
+        if not rows:
             return []
-        items = self._order_items(list(headers))
+        items = self._order_items(list(rows))
+        for external_id in listed:
+            if self._header_behind(rows[external_id], items.get(external_id)):
+                rows[external_id] = self._read_header(external_id) or rows[external_id]
         orders = []
-        for external_id, row in headers.items():
+        for external_id, row in rows.items():
             lines = items.get(external_id) or []
             try:
                 with malformed("Lazada", "order"):
@@ -761,6 +783,51 @@ class LazadaPlatform(Platform):
                 # One unreadable order must not block the others of its batch.
                 orders.append(self._unreadable_order(external_id, row, str(exc)))
         return orders
+
+    def _read_header(self, external_id: str) -> Mapping[str, Any] | None:
+        """One order's header (``/order/get``), None when Lazada knows no such
+        order of this seller."""
+        try:
+            data = self._request("GET", "/order/get", params={"order_id": external_id})
+        except AuthorizationError:
+            raise
+        except PermanentError as exc:
+            if exc.code in _UNKNOWN_ORDER_CODES:
+                return None
+            raise
+        return _data(data, "order")
+
+    def _header_behind(
+        self, header: Mapping[str, Any], items: list[Mapping[str, Any]] | str | None
+    ) -> bool:
+        """Whether a listed header may be older than the order's items: an item
+        updated after it, or a header whose update time cannot be read."""
+        stamp = self._safe_time(header.get("updated_at"))
+        if stamp is None:
+            return True
+        if not isinstance(items, list):
+            return False  # no items to compare: the order is unreadable anyway
+        for item in items:
+            updated = self._safe_time(item.get("updated_at"))
+            if updated is not None and updated > stamp:
+                return True
+        return False
+
+    def _safe_time(self, value: Any) -> datetime | None:
+        try:
+            return self._time(value)
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+    def header_buyer(self, header: Mapping[str, Any]) -> Buyer | None:
+        if not isinstance(header, Mapping):
+            return None
+        address = header.get("address_shipping")
+        phone = _text(address.get("phone")) if isinstance(address, Mapping) else None
+        buyer_id = _text(header.get("buyer_id"))
+        if not (phone or buyer_id):
+            return None
+        return Buyer(external_id=buyer_id, phone=phone)
 
     def _order_items(self, ids: list[str]) -> dict[str, list[Mapping[str, Any]] | str]:
         """Each order's items; an order whose items cannot be read maps to the

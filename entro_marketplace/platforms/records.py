@@ -237,11 +237,17 @@ class Order:
 
 @dataclass
 class OrderRef:
-    """A pointer to an order found by a listing call (fetch details separately)."""
+    """A pointer to an order found by a listing call (fetch details separately).
+
+    ``header`` is the order's raw header when the platform's list returns whole
+    headers (``Platform.refs_carry_headers``): handed back to ``get_orders``, it
+    spares the read of each order's header. It holds buyer data.
+    """
 
     external_id: str
     update_time: datetime | None = None
     status: str | None = None
+    header: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
 
 # --- fulfilment

@@ -60,6 +60,23 @@ class EntroPrivacyRetention(models.AbstractModel):
         return counts
 
     @api.model
+    def _cron_purge_staged_orders(self):
+        """Delete the order headers staged for an import that never took them,
+        past their period (entro_marketplace.order_staging_days, 7 by default)."""
+        count = self.env["entro.marketplace.order.staging"].sudo()._purge()
+        if count:
+            self.env["entro.privacy.audit"]._log(
+                "retention",
+                _(
+                    "%(count)s staged order headers deleted: no import took them "
+                    "within %(days)s days.",
+                    count=count,
+                    days=self.env["entro.marketplace.order.staging"]._retention_days(),
+                ),
+            )
+        return count
+
+    @api.model
     def _due_orders(self):
         """Marketplace orders finished longer ago than their platform's period,
         whose buyer data is not pseudonymised yet."""

@@ -14,6 +14,11 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="entro_privacy.log_retention_days",
         default=90,
     )
+    entro_privacy_order_staging_days = fields.Integer(
+        "Keep Staged Order Headers (days)",
+        config_parameter="entro_marketplace.order_staging_days",
+        default=7,
+    )
     entro_privacy_buyer_days_shopee = fields.Integer(
         "Shopee: Buyer Data After Completion (days)",
         config_parameter="entro_privacy.buyer_retention_days.shopee",

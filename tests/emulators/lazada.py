@@ -319,6 +319,15 @@ def generate_order(
     return order
 
 
+def _stamp(order: dict[str, Any], ts: float) -> None:
+    """Set a generated order's update time, its items' with it (as on Lazada, an
+    order is updated whenever one of its items is, never before it)."""
+    order["_update_ts"] = ts
+    order["updated_at"] = _iso(ts)
+    for item in order["_items"]:
+        item["updated_at"] = _iso(ts)
+
+
 def _refresh_totals(order: dict[str, Any]) -> None:
     """Order-level price/voucher/shipping as sums over all its items."""
     items = order["_items"]
@@ -379,8 +388,7 @@ def generate_orders(
         )
         limit = max(now, start + span).timestamp()
         if order["_update_ts"] > limit:
-            order["_update_ts"] = max(created.timestamp(), limit)
-            order["updated_at"] = _iso(order["_update_ts"])
+            _stamp(order, max(created.timestamp(), limit))
         orders.append(order)
     return orders
 
@@ -1294,8 +1302,7 @@ class LazadaEmulator(EmulatorServer):
             next_id,
             statuses,
         )
-        order["_update_ts"] = now.timestamp()
-        order["updated_at"] = _iso(now.timestamp())
+        _stamp(order, now.timestamp())
         self.add_orders([order])
         return order
 

@@ -121,6 +121,13 @@ class RecordFactory:
             "payload": {"buyer": fx.customer.name},
         }
 
+    def _values_entro_marketplace_order_staging(self, fx, company, n):
+        return {
+            "shop_id": fx.shop.id,
+            "external_id": f"STG{n}",
+            "payload": {"buyer": fx.customer.name, "phone": fx.customer.phone},
+        }
+
     def _values_entro_marketplace_listing(self, fx, company, n):
         return {"shop_id": fx.shop.id, "item_id": f"I{n}", "sku": f"SKU{n}"}
 
@@ -236,6 +243,7 @@ class RecordFactory:
         "entro.marketplace.shop": {"stock_buffer": 3},
         "entro.marketplace.order": {"payment_method": "security"},
         "entro.marketplace.listing": {"name": "security"},
+        "entro.marketplace.order.staging": {"buyer_phone": "0900000000"},
         "entro.marketplace.log": {"operation": "security"},
         "entro.marketplace.event": {"result": "security"},
         "entro.marketplace.credential": {"oauth_state_expires": False},

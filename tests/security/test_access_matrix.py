@@ -33,6 +33,7 @@ OWN_COMPANY = {
     "entro.marketplace.shop":            ("",  "r",   "rwcu", "",     "",     "",  ""),
     "entro.marketplace.order":           ("",  "r",   "rwc",  "",     "",     "",  ""),
     "entro.marketplace.listing":         ("",  "r",   "rwcu", "",     "",     "",  ""),
+    "entro.marketplace.order.staging":   ("",  "",    "r",    "",     "",     "",  ""),
     "entro.marketplace.log":             ("",  "r",   "ru",   "",     "",     "",  ""),
     "entro.marketplace.event":           ("",  "r",   "ru",   "",     "",     "",  ""),
     "entro.marketplace.credential":      ("",  "",    "",     "",     "",     "",  ""),
