@@ -124,6 +124,7 @@ class RecordFactory:
     def _values_entro_marketplace_order_staging(self, fx, company, n):
         return {
             "shop_id": fx.shop.id,
+            "company_id": company.id,
             "external_id": f"STG{n}",
             "payload": {"buyer": fx.customer.name, "phone": fx.customer.phone},
         }
