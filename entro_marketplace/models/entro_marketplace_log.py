@@ -2,6 +2,8 @@ import logging
 
 from odoo import api, fields, models
 
+from ..tools import rate_holds
+
 _logger = logging.getLogger(__name__)
 
 
@@ -29,6 +31,10 @@ class EntroMarketplaceLog(models.Model):
     error_message = fields.Text()
     attempt = fields.Integer(default=1)
     is_error = fields.Boolean(compute="_compute_is_error", store=True)
+
+    def init(self):
+        # the platforms' Retry-After per shop, shared by the server's processes
+        rate_holds.create_table(self.env.cr)
 
     @api.depends("status_code", "error_code")
     def _compute_is_error(self):

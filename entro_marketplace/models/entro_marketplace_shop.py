@@ -17,6 +17,7 @@ from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto
+from ..tools.rate_holds import DatabaseHolds
 
 _logger = logging.getLogger(__name__)
 
@@ -476,6 +477,7 @@ class EntroMarketplaceShop(models.Model):
             rate_limit_per_s=self.rate_limit_per_s or None,
             # a longer Retry-After postpones the job instead of holding a worker
             max_inline_wait=10,
+            hold_store=DatabaseHolds(self.env),
             status_overrides=self._status_overrides(),
             extra={"service_id": self.service_id} if self.service_id else {},
         )
