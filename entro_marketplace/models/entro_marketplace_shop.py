@@ -17,6 +17,7 @@ from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto
+from ..tools.locks import stock_transaction
 from ..tools.rate_holds import DatabaseHolds
 
 _logger = logging.getLogger(__name__)
@@ -875,8 +876,13 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         with self._api_session("order import") as client:
             orders = client.get_orders(external_ids)
-        Order = self.env["entro.marketplace.order"]
-        results = [Order._import_platform_order(self, order) for order in orders]
+        # Reservations and stock flags: one import of the company at a time, each
+        # seeing what the previous one committed (no deadlock, no serialization
+        # failure between jobs running side by side).
+        with stock_transaction(self) as env:
+            shop = self.with_env(env)
+            Order = env["entro.marketplace.order"]
+            results = [Order._import_platform_order(shop, order) for order in orders]
         missing = set(external_ids) - {o.external_id for o in orders}
         return (
             f"{len(orders)} imported"
@@ -888,9 +894,10 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         with self._api_session("listing import") as client:
             listings = list(client.iter_listings())
-        return self.env["entro.marketplace.listing"]._import_platform_listings(
-            self, listings
-        )
+        with stock_transaction(self) as env:
+            return env["entro.marketplace.listing"]._import_platform_listings(
+                self.with_env(env), listings
+            )
 
     def _job_push_stock(self):
         self.ensure_one()

@@ -135,6 +135,24 @@ class TestListingsAndStock(ShopeeFlowCase):
         self.run_jobs()
         self.assertEqual(self.stock_calls(), [])
 
+    def test_an_import_queues_one_follow_up_push_not_one_per_order(self):
+        """A push about to start may miss an import's reservations: the import
+        queues one follow-up push, whatever the number of orders it reserves."""
+        listings = self.import_listings()
+        for product in listings.product_id[:6]:
+            self.set_stock(product, 500)
+        self.run_jobs()
+        orders = self.add_orders(10, seed=21, statuses=["READY_TO_SHIP"])
+        # a push due now: the runner may start it before the import commits
+        (pending,) = self.shop._schedule_stock_push()
+        self.shop._job_import_orders([o["order_sn"] for o in orders])
+        self.assertEqual(set(self.bindings().sale_order_id.mapped("state")), {"sale"})
+        pushes = self.env["queue.job"].sudo().search(
+            [("method_name", "=", "_job_push_stock"), ("state", "=", "pending")]
+        )
+        follow_ups = pushes - pushes.filtered(lambda j: j.uuid == pending.uuid)
+        self.assertEqual(len(follow_ups), 1, pushes.mapped("identity_key"))
+
     def test_price_push_from_pricelist_only_when_changed(self):
         listings = self.import_listings()
         self.shop.action_push_prices()
