@@ -355,10 +355,12 @@ class EntroMarketplaceListing(models.Model):
         each quant written), so it costs one query whatever the numbers of quants
         and listings: listings of the quants' products, in the shop's warehouse,
         and whether the shop's push is already pending. Each listing is flagged
-        even if it was already: the row conflict with a push running meanwhile
-        (which clears the flag) makes one of the two transactions retry, instead
-        of this change being cleared unpushed. Only a shop without a pending push
-        is scheduled.
+        even if it was already: a change made outside the company's stock
+        transactions (a person validating a delivery) then conflicts with a push
+        recording meanwhile (which clears the flag), and one of the two retries,
+        instead of this change being cleared unpushed. Order imports and pushes
+        write in those transactions, one at a time (``stock_transaction``), and
+        never conflict. Only a shop without a pending push is scheduled.
 
         A pending push covers this change only while it is still gathering (its
         start more than a second away): one about to start may read the listings
