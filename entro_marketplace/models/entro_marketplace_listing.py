@@ -412,7 +412,8 @@ class EntroMarketplaceListing(models.Model):
             )
             self.browse(to_flag).invalidate_recordset(["stock_dirty"])
         # one follow-up per shop and transaction: the runner cannot start it
-        # before this transaction commits (unless a savepoint undid it). Kept with
+        # before this transaction commits (so it is pending, unless a savepoint
+        # undid it, or a test ran it in this transaction). Kept with
         # the post-commit hooks, which live as long as the transaction: the
         # pre-commit ones are run, and their data cleared, at every savepoint
         # (one per imported order).
@@ -423,7 +424,7 @@ class EntroMarketplaceListing(models.Model):
             imminent and shop in follow_ups for shop, imminent in to_schedule.items()
         ):
             self.env.cr.execute(
-                "SELECT uuid FROM queue_job WHERE uuid IN %s",
+                "SELECT uuid FROM queue_job WHERE uuid IN %s AND state = 'pending'",
                 [tuple(follow_ups.values())],
             )
             alive = {uuid for (uuid,) in self.env.cr.fetchall()}
