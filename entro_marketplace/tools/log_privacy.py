@@ -50,6 +50,10 @@ class SqlValuesFilter(logging.Filter):
                     scrub_statement(query),
                     *(scrub_message(arg) for arg in rest),
                 )
+            elif isinstance(record.msg, str) and record.msg.endswith("query: %s"):
+                # every statement, at DEBUG (--log-level=debug_sql)
+                *rest, query = record.args
+                record.args = (*rest, scrub_statement(query))
             elif record.levelno >= logging.ERROR and "DETAIL:" in record.getMessage():
                 record.msg = scrub_message(record.getMessage())
                 record.args = ()

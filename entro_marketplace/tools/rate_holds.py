@@ -9,6 +9,8 @@ user reads, written in transactions of their own so that no job's rollback
 undoes it and no job's transaction conflicts with it.
 """
 
+import psycopg2.errors
+
 from odoo.tools import config
 
 TABLE = "entro_marketplace_rate_hold"
@@ -43,8 +45,16 @@ class DatabaseHolds:
             return self.test_cr.fetchone() if self.test_cr.description else None
         with self.registry.cursor() as cr:
             cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
-            cr.execute(query, params)
-            return cr.fetchone() if cr.description else None
+            try:
+                with cr.savepoint(flush=False):
+                    cr.execute(query, params, log_exceptions=False)
+                    return cr.fetchone() if cr.description else None
+            except psycopg2.errors.UndefinedTable:
+                # new code on a database not updated yet (the table comes with
+                # the module's update): create it now
+                create_table(cr)
+                cr.execute(query, params)
+                return cr.fetchone() if cr.description else None
 
     def get(self, key):
         row = self._run(f"SELECT held_until FROM {TABLE} WHERE key = %s", [key])
