@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.tools import float_compare
 
 from ..platforms.records import PriceUpdate, StockUpdate
+from ..tools.locks import stock_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -211,46 +212,70 @@ class EntroMarketplaceListing(models.Model):
 
     @api.model
     def _push_stock(self, shop):
-        """Push the free quantity of the shop's dirty listings whose value changed."""
-        listings = self.search(
-            [
-                ("shop_id", "=", shop.id),
-                ("stock_dirty", "=", True),
-                ("product_id", "!=", False),
-            ]
-        )
-        if not listings:
-            return "nothing to push"
-        free = listings._free_quantities(shop)
-        to_push = {}
-        for listing in listings:
-            qty = max(0, int(free[listing.product_id.id]) - max(0, shop.stock_buffer))
-            if not listing.has_pushed_qty or qty != listing.last_pushed_qty:
-                to_push[listing] = qty
-        unchanged = listings - self.union(*to_push)
-        unchanged.write({"stock_dirty": False})
-        if not to_push:
-            return f"{len(listings)} checked, none changed"
-        updates = [
-            StockUpdate(
-                item_id=listing.item_id,
-                variant_id=listing.variant_id,
-                sku=listing.sku,
-                quantity=qty,
+        """Push the free quantity of the shop's dirty listings whose value changed.
+
+        What it reads and writes, it does in the company's stock transactions
+        (:func:`~..tools.locks.stock_transaction`), not over the platform call: an
+        order import running meanwhile neither waits for the platform nor
+        conflicts with the push. A listing stays dirty when its stock changed again
+        between the reading and the recording of what was pushed.
+        """
+        with stock_transaction(shop) as env:
+            listings = env["entro.marketplace.listing"].search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("stock_dirty", "=", True),
+                    ("product_id", "!=", False),
+                ]
             )
-            for listing, qty in to_push.items()
-        ]
+            if not listings:
+                return "nothing to push"
+            shop_env = shop.with_env(env)
+            free = listings._free_quantities(shop_env)
+            to_push = {}
+            for listing in listings:
+                qty = listing._qty_to_push(shop_env, free)
+                if not listing.has_pushed_qty or qty != listing.last_pushed_qty:
+                    to_push[listing.id] = qty
+            (listings - listings.browse(list(to_push))).write({"stock_dirty": False})
+            if not to_push:
+                return f"{len(listings)} checked, none changed"
+            updates = [
+                StockUpdate(
+                    item_id=listing.item_id,
+                    variant_id=listing.variant_id,
+                    sku=listing.sku,
+                    quantity=to_push[listing.id],
+                )
+                for listing in listings.browse(list(to_push))
+            ]
         with shop._api_session("stock push") as client:
             results = client.update_stock(updates)
-        return self._record_push_results(
-            to_push,
-            results,
-            lambda listing, qty: {
-                "last_pushed_qty": qty,
-                "has_pushed_qty": True,
-                "stock_dirty": False,
-            },
-        )
+        with stock_transaction(shop) as env:
+            pushed = env["entro.marketplace.listing"].browse(list(to_push)).exists()
+            shop_env = shop.with_env(env)
+            free = pushed._free_quantities(shop_env)
+            # still dirty when its quantity changed since it was read
+            changed = {
+                listing.id
+                for listing in pushed
+                if listing._qty_to_push(shop_env, free) != to_push[listing.id]
+            }
+            return pushed._record_push_results(
+                {listing: to_push[listing.id] for listing in pushed},
+                results,
+                lambda listing, qty: {
+                    "last_pushed_qty": qty,
+                    "has_pushed_qty": True,
+                    "stock_dirty": listing.id in changed,
+                },
+                {listing: {"stock_dirty": listing.id in changed} for listing in pushed},
+            )
+
+    def _qty_to_push(self, shop, free):
+        """The quantity the platform is told: free less the shop's safety stock."""
+        self.ensure_one()
+        return max(0, int(free[self.product_id.id]) - max(0, shop.stock_buffer))
 
     @api.model
     def _push_prices(self, shop):
@@ -282,12 +307,19 @@ class EntroMarketplaceListing(models.Model):
         ]
         with shop._api_session("price push") as client:
             results = client.update_price(updates)
-        return self._record_push_results(
-            to_push, results, lambda listing, price: {"last_pushed_price": price}
-        )
+        # the listings' rows are written in the stock transactions (see _push_stock)
+        with stock_transaction(shop) as env:
+            pushed = {
+                listing.with_env(env): price for listing, price in to_push.items()
+            }
+            return self.with_env(env)._record_push_results(
+                pushed, results, lambda listing, price: {"last_pushed_price": price}
+            )
 
     @api.model
-    def _record_push_results(self, pushed, results, success_values):
+    def _record_push_results(self, pushed, results, success_values, refused=None):
+        """Record what the platform said of each push (``refused``: more values for
+        a listing it refused, by listing; by default its stock is no longer dirty)."""
         by_key = {(str(r.item_id), str(r.variant_id or "0")): r for r in results}
         now = fields.Datetime.now()
         failed = 0
@@ -306,6 +338,7 @@ class EntroMarketplaceListing(models.Model):
                 listing.write(
                     {
                         "stock_dirty": False,
+                        **((refused or {}).get(listing) or {}),
                         "last_push_at": now,
                         "last_push_error": (
                             f"{result.error_code or ''} {result.message or ''}"
@@ -322,10 +355,12 @@ class EntroMarketplaceListing(models.Model):
         each quant written), so it costs one query whatever the numbers of quants
         and listings: listings of the quants' products, in the shop's warehouse,
         and whether the shop's push is already pending. Each listing is flagged
-        even if it was already: the row conflict with a push running meanwhile
-        (which clears the flag) makes one of the two transactions retry, instead
-        of this change being cleared unpushed. Only a shop without a pending push
-        is scheduled.
+        even if it was already: a change made outside the company's stock
+        transactions (a person validating a delivery) then conflicts with a push
+        recording meanwhile (which clears the flag), and one of the two retries,
+        instead of this change being cleared unpushed. Order imports and pushes
+        write in those transactions, one at a time (``stock_transaction``), and
+        never conflict. Only a shop without a pending push is scheduled.
 
         A pending push covers this change only while it is still gathering (its
         start more than a second away): one about to start may read the listings
@@ -377,15 +412,19 @@ class EntroMarketplaceListing(models.Model):
             )
             self.browse(to_flag).invalidate_recordset(["stock_dirty"])
         # one follow-up per shop and transaction: the runner cannot start it
-        # before this transaction commits (unless a savepoint undid it)
-        follow_ups = self.env.cr.precommit.data.setdefault(
+        # before this transaction commits (so it is pending, unless a savepoint
+        # undid it, or a test ran it in this transaction). Kept with
+        # the post-commit hooks, which live as long as the transaction: the
+        # pre-commit ones are run, and their data cleared, at every savepoint
+        # (one per imported order).
+        follow_ups = self.env.cr.postcommit.data.setdefault(
             "entro_marketplace.stock_follow_ups", {}
         )
         if any(
             imminent and shop in follow_ups for shop, imminent in to_schedule.items()
         ):
             self.env.cr.execute(
-                "SELECT uuid FROM queue_job WHERE uuid IN %s",
+                "SELECT uuid FROM queue_job WHERE uuid IN %s AND state = 'pending'",
                 [tuple(follow_ups.values())],
             )
             alive = {uuid for (uuid,) in self.env.cr.fetchall()}

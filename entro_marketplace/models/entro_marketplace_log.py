@@ -3,6 +3,8 @@ import logging
 from odoo import api, fields, models
 from odoo.tools.sql import create_index
 
+from ..tools import rate_holds
+
 _logger = logging.getLogger(__name__)
 
 
@@ -46,6 +48,8 @@ class EntroMarketplaceLog(models.Model):
             ["platform", "create_date"],
             where="kind = 'webhook' AND shop_id IS NULL",
         )
+        # the platforms' Retry-After per shop, shared by the server's processes
+        rate_holds.create_table(self.env.cr)
 
     @api.depends("status_code", "error_code")
     def _compute_is_error(self):

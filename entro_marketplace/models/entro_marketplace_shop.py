@@ -18,6 +18,8 @@ from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto
+from ..tools.locks import stock_transaction
+from ..tools.rate_holds import DatabaseHolds
 
 _logger = logging.getLogger(__name__)
 
@@ -727,6 +729,7 @@ class EntroMarketplaceShop(models.Model):
             rate_limit_per_s=self.rate_limit_per_s or None,
             # a longer Retry-After postpones the job instead of holding a worker
             max_inline_wait=10,
+            hold_store=DatabaseHolds(self.env),
             status_overrides=self._status_overrides(),
             extra={"service_id": self.service_id} if self.service_id else {},
         )
@@ -1163,10 +1166,16 @@ class EntroMarketplaceShop(models.Model):
             staged = client.refs_carry_headers
             headers = Staging._headers_for(self, external_ids) if staged else None
             orders = client.get_orders(external_ids, headers=headers)
-        Order = self.env["entro.marketplace.order"]
-        results = [Order._import_platform_order(self, order) for order in orders]
-        if staged:
-            Staging._consume(self, orders)
+        # Reservations and stock flags: one import of the company at a time, each
+        # seeing what the previous one committed (no deadlock, no serialization
+        # failure between jobs running side by side).
+        with stock_transaction(self) as env:
+            shop = self.with_env(env)
+            Order = env["entro.marketplace.order"]
+            results = [Order._import_platform_order(shop, order) for order in orders]
+            if staged:
+                # deleted in the transaction that imports them
+                Staging.with_env(env).sudo()._consume(shop, orders)
         missing = set(external_ids) - {o.external_id for o in orders}
         return (
             f"{len(orders)} imported"
@@ -1178,9 +1187,10 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         with self._api_session("listing import") as client:
             listings = list(client.iter_listings())
-        return self.env["entro.marketplace.listing"]._import_platform_listings(
-            self, listings
-        )
+        with stock_transaction(self) as env:
+            return env["entro.marketplace.listing"]._import_platform_listings(
+                self.with_env(env), listings
+            )
 
     def _job_push_stock(self):
         self.ensure_one()

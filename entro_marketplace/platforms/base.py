@@ -77,6 +77,9 @@ class ShopConfig:
     webhook_tolerance: timedelta | None = timedelta(minutes=15)
     #: the seller's own mapping of raw statuses to states, over ``status_map``
     status_overrides: dict[str, str] = field(default_factory=dict)
+    #: where a Retry-After is shared with the other processes (a
+    #: transport.HoldStore); None: only this process's calls are held
+    hold_store: Any = field(default=None, repr=False, compare=False)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -251,7 +254,10 @@ class Platform(abc.ABC):
         last Retry-After for it, shared by the process's jobs."""
         rate = self.config.rate_limit_per_s or 0
         shop = self.config.shop_external_id or self.config.merchant_id or "partner"
-        return RateLimiter.for_key(f"{self.name}:{self.config.app_key}:{shop}", rate)
+        limiter = RateLimiter.for_key(f"{self.name}:{self.config.app_key}:{shop}", rate)
+        if self.config.hold_store is not None:
+            limiter.store = self.config.hold_store
+        return limiter
 
     # ----------------------------------------------------------- authorization
 

@@ -3,7 +3,9 @@
 One :class:`Transport` wraps a ``requests.Session``. Each call
 
 1. waits for a token from the per-shop :class:`RateLimiter` (shared by key across
-   every Transport in the process);
+   every Transport in the process), then, immediately before sending, for the end
+   of any ``Retry-After`` the platform gave a call of the shop (in any process,
+   through the limiter's :class:`HoldStore`);
 2. sends the request with a (connect, read) timeout;
 3. lets the platform's ``parse`` callable turn the response into a payload or a
    :mod:`.errors` exception;
@@ -24,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
@@ -131,6 +133,19 @@ def scrub_text(text: str, secrets: list[str | None]) -> str:
 MAX_HOLD = 3600.0
 
 
+class HoldStore(Protocol):
+    """Where the holds of a key are shared with other processes (e.g. a table).
+
+    Times are wall-clock (``time.time()``) seconds.
+    """
+
+    def get(self, key: str) -> float:
+        """Until when ``key`` is held (0: it is not)."""
+
+    def put(self, key: str, until: float) -> None:
+        """Hold ``key`` until ``until`` (a later hold already stored stays)."""
+
+
 class RateLimiter:
     """A thread-safe token bucket; instances are shared by key in the process.
 
@@ -141,7 +156,8 @@ class RateLimiter:
 
     It also carries the platform's last ``Retry-After`` for its key (:meth:`hold`):
     a throttled shop is throttled for every job of the process, not only for the
-    call that was told to wait.
+    call that was told to wait, and, through ``store`` (a :class:`HoldStore`), for
+    the jobs of every other process.
     """
 
     _registry: ClassVar[dict[str, RateLimiter]] = {}
@@ -163,6 +179,9 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._held_until = 0.0
         self._held_by: object | None = None
+        #: the key this limiter is shared by (for_key), the holds' key in ``store``
+        self.key: str | None = None
+        self.store: HoldStore | None = None
 
     @classmethod
     def for_key(
@@ -181,6 +200,7 @@ class RateLimiter:
             limiter = cls._registry.get(key)
             if limiter is None:
                 limiter = cls(rate, burst, clock)
+                limiter.key = key
                 cls._registry[key] = limiter
             elif limiter.rate != rate:
                 limiter.rate = float(rate)
@@ -195,19 +215,45 @@ class RateLimiter:
 
     def hold(self, seconds: float, owner: object | None = None) -> None:
         """The platform said to wait ``seconds`` (Retry-After): every caller but
-        ``owner`` (which waits or reschedules by itself) waits as long."""
+        ``owner`` (which waits or reschedules by itself) waits as long, in this
+        process and, through ``store``, in the others."""
+        seconds = max(0.0, seconds)
         with self._lock:
-            until = self._clock() + max(0.0, seconds)
+            until = self._clock() + seconds
             if until > self._held_until:
                 self._held_until = until
                 self._held_by = owner
+        store = self.store
+        if store is not None and self.key and seconds:
+            try:
+                store.put(self.key, time.time() + seconds)
+            except Exception:  # the local hold stands; never break the call
+                _logger.exception("could not share a Retry-After of %s", self.key)
+
+    def hold_deadline(self, caller: object | None = None) -> float:
+        """When, on this limiter's clock, the holds ``caller`` must wait for end
+        (its own excepted; the ones of other processes included). 0: none."""
+        with self._lock:
+            now = self._clock()
+            if caller is not None and caller is self._held_by:
+                deadline = 0.0
+            else:
+                deadline = self._held_until
+        store = self.store
+        if store is not None and self.key:
+            try:
+                shared = store.get(self.key)
+            except Exception:  # as if not shared: the local holds stand
+                _logger.exception("could not read the Retry-After of %s", self.key)
+                shared = 0.0
+            left = shared - time.time() if shared else 0.0
+            if left > 0:
+                deadline = max(deadline, now + left)
+        return deadline
 
     def held_for(self, caller: object | None = None) -> float:
-        """Seconds ``caller`` must still wait for the last :meth:`hold` (0: none)."""
-        with self._lock:
-            if caller is not None and caller is self._held_by:
-                return 0.0
-            return max(0.0, self._held_until - self._clock())
+        """Seconds ``caller`` must still wait for the holds (0: none)."""
+        return max(0.0, self.hold_deadline(caller) - self._clock())
 
     def reserve(self) -> float:
         """Take one token; return how many seconds the caller must wait."""
@@ -331,9 +377,10 @@ class Transport:
         while True:
             attempt += 1
             if limiter is not None:
-                if attempt == 1:
-                    self._wait_for_hold(limiter, url)
                 limiter.acquire(self.sleep)
+                # immediately before sending, whatever the attempt: a Retry-After
+                # given meanwhile to any call of the shop holds this one too
+                self._wait_for_hold(limiter, url)
             query = params() if callable(params) else params
             body_form = form() if callable(form) else form
             try:
@@ -373,23 +420,29 @@ class Transport:
 
     def _wait_for_hold(self, limiter: RateLimiter, url: str) -> None:
         """Before a call: wait out another caller's Retry-After for this shop, or
-        when longer than a worker may wait, end the call the same way."""
-        wait = limiter.held_for(self)
-        if wait <= 0:
-            return
-        if self.max_inline_wait is not None and wait > self.max_inline_wait:
-            _logger.info(
-                "%s %s not sent: the platform asked to wait %.1fs more",
-                self.platform,
-                urlsplit(url).path,
-                wait,
-            )
-            raise RateLimited(
-                f"{self.platform}: waiting for the platform's Retry-After",
-                retry_after=math.ceil(wait),
-                code="rate_limit_hold",
-            )
-        self.sleep(wait)
+        when longer than a worker may wait, end the call the same way. A hold set
+        (or lengthened) while waiting is waited for in turn."""
+        waited_until = None
+        while True:
+            deadline = limiter.hold_deadline(self)
+            wait = deadline - limiter._clock()
+            if wait <= 0 or (waited_until is not None and deadline <= waited_until):
+                return
+            if self.max_inline_wait is not None and wait > self.max_inline_wait:
+                _logger.info(
+                    "%s %s not sent: the platform asked to wait %.1fs more",
+                    self.platform,
+                    urlsplit(url).path,
+                    wait,
+                )
+                raise RateLimited(
+                    f"{self.platform}: waiting for the platform's Retry-After",
+                    retry_after=math.ceil(wait),
+                    code="rate_limit_hold",
+                )
+            self.sleep(wait)
+            # (a shared deadline moves with the clocks by a hair: not a new hold)
+            waited_until = deadline + 0.05
 
     def _attempt(
         self,

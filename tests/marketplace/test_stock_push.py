@@ -2,8 +2,11 @@
 
 import json
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 
-from .common import ShopeeFlowCase
+from tests.emulators.shopee import generate_orders
+
+from .common import SHOP_ID, ShopeeFlowCase
 
 
 class TestListingsAndStock(ShopeeFlowCase):
@@ -134,6 +137,37 @@ class TestListingsAndStock(ShopeeFlowCase):
         ).action_apply_inventory()
         self.run_jobs()
         self.assertEqual(self.stock_calls(), [])
+
+    def test_an_import_queues_one_follow_up_push_not_one_per_order(self):
+        """A push about to start may miss an import's reservations: the import
+        queues one follow-up push, whatever the number of orders it reserves."""
+        self.import_listings()
+        items = self.catalogue[:2]  # the orders' products, in stock
+        skus = self._variant_skus(items)
+        for product in self.products.filtered(lambda p: p.default_code in skus):
+            self.set_stock(product, 500)
+        self.run_jobs()
+        now = datetime.now(timezone.utc)
+        orders = generate_orders(
+            10,
+            seed=21,
+            catalogue=items,
+            shop_id=SHOP_ID,
+            statuses=["READY_TO_SHIP"],
+            start=now - timedelta(days=1),
+            span=timedelta(hours=12),
+        )
+        self.emulator.add_orders(orders)
+        # a push the runner has taken: it may start before the import commits
+        (starting,) = self.shop._schedule_stock_push()
+        Job = self.env["queue.job"].sudo()
+        Job.search([("uuid", "=", starting.uuid)]).state = "enqueued"
+        self.shop._job_import_orders([o["order_sn"] for o in orders])
+        self.assertEqual(set(self.bindings().sale_order_id.mapped("state")), {"sale"})
+        follow_ups = Job.search(
+            [("method_name", "=", "_job_push_stock"), ("state", "=", "pending")]
+        )
+        self.assertEqual(len(follow_ups), 1, follow_ups.mapped("identity_key"))
 
     def test_price_push_from_pricelist_only_when_changed(self):
         listings = self.import_listings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -224,3 +225,82 @@ def test_a_short_retry_after_is_waited_by_the_other_callers(emulator, make_clien
     list(other.iter_order_refs(since))
     assert len(rec.sleeps) == 2 and 2.5 < rec.sleeps[1] <= 3.0
     assert emulator.journal.count("/api/v2/order/get_order_list") == 3
+
+
+class DictHolds:
+    """A HoldStore in memory: the table other processes would share."""
+
+    def __init__(self):
+        self.until = {}
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            return self.until.get(key, 0.0)
+
+    def put(self, key, until):
+        with self.lock:
+            self.until[key] = max(until, self.until.get(key, 0.0))
+
+
+def _really_sleeping(client):
+    client.transport.sleep = time.sleep
+    return client
+
+
+def _calls_after(emulator, throttled):
+    """Requests that reached the emulator after the throttled one, but its retry."""
+    return [
+        e
+        for e in emulator.journal.entries()
+        if e.at > throttled.at and "get_order_detail" not in e.path
+    ]
+
+
+def test_a_retry_after_holds_the_retry_of_another_call(emulator, make_client):
+    """A call of the shop failed and backs off; another is told to wait: the
+    first one's retry leaves after the Retry-After, not after its backoff."""
+    backing_off = _really_sleeping(make_client())
+    backing_off.transport.backoff_base = 1.0  # its retry after 0.5 to 1 s
+    told = _really_sleeping(make_client(max_inline_wait=5))
+    assert told.limiter is backing_off.limiter
+    emulator.faults.add("http_5xx", path_pattern="get_order_list", count=1)
+    emulator.faults.add("http_429", path_pattern="get_order_detail", retry_after=2)
+    since = base.utcnow() - timedelta(days=1)
+    listing = threading.Thread(target=lambda: list(backing_off.iter_order_refs(since)))
+    listing.start()
+    time.sleep(0.2)
+    told.get_orders(["NOPE"])  # throttled, then waits and reads again
+    listing.join()
+    (throttled,) = [e for e in emulator.journal.entries() if e.status == 429]
+    retries = _calls_after(emulator, throttled)
+    assert [e.status for e in retries] == [200]
+    assert retries[0].at - throttled.at >= 2.0
+
+
+def test_a_retry_after_holds_a_call_of_another_process_waiting_for_its_slot(
+    emulator, make_client
+):
+    """Two processes (two limiters of one key, sharing their holds): a call that
+    already waits for its rate-limit slot when the other process is told to wait
+    leaves after the Retry-After, not when its slot comes."""
+    store = DictHolds()
+    paced = _really_sleeping(make_client(rate_limit_per_s=1))
+    paced.limiter.store = store
+    transport.RateLimiter.reset_registry()  # another process
+    told = _really_sleeping(make_client(max_inline_wait=5))
+    assert told.limiter is not paced.limiter
+    told.limiter.store = store
+    emulator.faults.add("http_429", path_pattern="get_order_detail", retry_after=2)
+    since = base.utcnow() - timedelta(days=1)
+    list(paced.iter_order_refs(since))  # the bucket's token: the next call waits 1 s
+    listing = threading.Thread(target=lambda: list(paced.iter_order_refs(since)))
+    listing.start()
+    time.sleep(0.2)
+    told.get_orders(["NOPE"])
+    listing.join()
+    (throttled,) = [e for e in emulator.journal.entries() if e.status == 429]
+    later = _calls_after(emulator, throttled)
+    assert len(later) == 1
+    assert later[0].at - throttled.at >= 2.0
+    assert store.get(told.limiter.key) >= throttled.at + 2.0 - 0.05
