@@ -869,12 +869,13 @@ class EntroMarketplaceShop(models.Model):
         )
 
     def _job_import_orders(self, external_ids):
-        """Fetch these orders in the platform's batches and import each of them."""
+        """Fetch these orders in the platform's batches and import them."""
         self.ensure_one()
         with self._api_session("order import") as client:
             orders = client.get_orders(external_ids)
-        Order = self.env["entro.marketplace.order"]
-        results = [Order._import_platform_order(self, order) for order in orders]
+        results = self.env["entro.marketplace.order"]._import_platform_orders(
+            self, orders
+        )
         missing = set(external_ids) - {o.external_id for o in orders}
         return (
             f"{len(orders)} imported"
