@@ -255,13 +255,11 @@ class EntroMarketplaceOrder(models.Model):
         for index, order in enumerate(orders):
             (again if order.external_id in seen else first).append(index)
             seen.add(order.external_id)
-        claimed = []
+        together = []
         for index in first:
             order = shop._normalised(orders[index])
+            # one after the other, as the quota of entro_billing counts them
             binding, created = self._claim(shop, order.external_id)
-            claimed.append((index, binding, order, created))
-        together = []
-        for index, binding, order, created in claimed:
             outcome = binding._receive_platform_order(order, created)
             if outcome:
                 results[index] = outcome
