@@ -5,7 +5,9 @@ imports N orders of one platform (--platform: Shopee by default, or Lazada,
 TikTok Shop, Tiki, or all four in turn) from its emulator after one
 action_sync_orders over XML-RPC. The floor: the same sale orders (same partners,
 lines, shipping and voucher lines) created and confirmed directly with the ORM, in
-the same database.
+the same database, one at a time; and the batched ORM floor: the same, 50 at a
+time (one create of 50 value dicts, one action_confirm of the 50), as the import
+job does with a detail batch of new orders.
 Also: the API calls made, against the fewest the platform's batch sizes allow
 (bench/platforms.py). Results: bench/results/import_throughput.json (Shopee),
 import_throughput_<platform>.json (the others).
@@ -30,6 +32,13 @@ from bench.common import (
     write_result,
 )
 from bench.platforms import PLATFORMS
+
+#: orders per create and confirmation of the batched ORM floor (a detail batch)
+BATCHED_FLOOR = 50
+
+
+def n_per_s(ids, seconds):
+    return f"{len(ids) / seconds:.2f}"
 
 
 def prepare(registry, platform, emulator, catalogue):
@@ -61,30 +70,37 @@ def profiled(label, enabled):
     return run()
 
 
-def floor(registry, shop_id, ids, profile=False):
-    """The same sale orders, straight through the ORM (and rolled back after)."""
-    with registry.cursor() as cr, profiled("import_floor", profile):
+def sale_values(env, shop, order):
+    """The sale order of a platform order, as the floors create it."""
+    binding = env["entro.marketplace.order"].new(
+        {"shop_id": shop.id, "external_id": order.external_id}
+    )
+    lines = binding._prepare_lines(order)
+    partner, shipping = env["res.partner"]._entro_buyer_partners(shop, order)
+    return {
+        "partner_id": partner.id,
+        "partner_shipping_id": shipping.id,
+        "pricelist_id": shop.pricelist_id.id,
+        "order_line": [(0, 0, line) for line in lines],
+    }
+
+
+def floor(registry, shop_id, ids, profile=False, batch=1):
+    """The same sale orders, straight through the ORM (and rolled back after),
+    ``batch`` at a time: one create of their values, one action_confirm."""
+    label = "import_floor" if batch == 1 else "import_floor_batched"
+    with registry.cursor() as cr, profiled(label, profile):
         env = environment(cr)
         shop = env["entro.marketplace.shop"].browse(shop_id)
         client = shop._platform_client()
         fetched = client.get_orders(ids)
-        Binding = env["entro.marketplace.order"]
         started = time.perf_counter()
-        for order in fetched:
-            binding = Binding.new(
-                {"shop_id": shop.id, "external_id": order.external_id}
-            )
-            lines = binding._prepare_lines(order)
-            partner, shipping = env["res.partner"]._entro_buyer_partners(shop, order)
-            sale = env["sale.order"].create(
-                {
-                    "partner_id": partner.id,
-                    "partner_shipping_id": shipping.id,
-                    "pricelist_id": shop.pricelist_id.id,
-                    "order_line": [(0, 0, line) for line in lines],
-                }
-            )
-            sale.action_confirm()
+        for start in range(0, len(fetched), batch):
+            values = [
+                sale_values(env, shop, order)
+                for order in fetched[start : start + batch]
+            ]
+            env["sale.order"].create(values).action_confirm()
         env.flush_all()
         elapsed = time.perf_counter() - started
         cr.rollback()
@@ -124,14 +140,24 @@ def measure(registry, db, platform, args):
         if args.profile:
             sample = ids[: args.profile]
             floor_s = floor(registry, shop_id, sample, profile=True)
+            batched_s = floor(
+                registry, shop_id, sample, profile=True, batch=BATCHED_FLOOR
+            )
             flow_s = flow_in_process(registry, shop_id, sample, profile=True)
             print(
                 f"{platform.name}, {len(sample)} orders in this process: floor "
-                f"{len(sample) / floor_s:.2f} orders/s, import job "
+                f"{len(sample) / floor_s:.2f} orders/s, batched floor "
+                f"{len(sample) / batched_s:.2f} orders/s, import job "
                 f"{len(sample) / flow_s:.2f} orders/s"
             )
             return None
         floor_s = floor(registry, shop_id, ids)
+        batched_s = floor(registry, shop_id, ids, batch=BATCHED_FLOOR)
+        print(
+            f"{platform.name}: ORM floor {n_per_s(ids, floor_s)} orders/s one at "
+            f"a time, batched ORM floor {n_per_s(ids, batched_s)} orders/s "
+            f"{BATCHED_FLOOR} at a time"
+        )
         emulator.journal.clear()
         flow_s, imported, failed = flow(db, shop_id, args.orders)
         calls = {}
@@ -148,8 +174,10 @@ def measure(registry, db, platform, args):
         "imported": imported,
         "failed_jobs": failed,
         "floor_orders_per_s": round(n / floor_s, 2),
+        "batched_floor_orders_per_s": round(n / batched_s, 2),
         "flow_orders_per_s": round(imported / flow_s, 2),
         "ratio_to_floor": round((imported / flow_s) / (n / floor_s), 3),
+        "ratio_to_batched_floor": round((imported / flow_s) / (n / batched_s), 3),
         "api_calls": calls,
         "api_calls_per_1000_orders": round(made * 1000 / n, 1),
         "api_minimum_per_1000_orders": round(minimum * 1000 / n, 1),

@@ -1,5 +1,6 @@
 import json
 import logging
+from datetime import timedelta
 from decimal import Decimal
 
 import psycopg2.errors
@@ -11,6 +12,7 @@ from odoo.tools import float_compare
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
+from ..platforms import get_platform_class
 from ..tools.locks import advisory_xact_lock
 from .entro_marketplace_shop import to_naive
 
@@ -49,6 +51,11 @@ ADJUSTMENTS = [
     ("other_discounts", "entro_marketplace.product_marketplace_seller_voucher", -1),
     ("other_fees", "entro_marketplace.product_marketplace_shipping", 1),
 ]
+
+#: how far back the hourly retry fetches orders whose breakdown is pending
+PENDING_AMOUNTS_DAYS = 30
+#: ... and how many detail batches of each shop it fetches per run at most
+PENDING_AMOUNTS_BATCHES = 20
 
 
 class OrderMappingError(UserError):
@@ -89,6 +96,18 @@ class EntroMarketplaceOrder(models.Model):
         default=True,
         help="False when the platform did not give the breakdown of every discount: "
         "the unexplained part is on the order as one discount line.",
+    )
+    amounts_pending = fields.Boolean(
+        "Breakdown Pending",
+        readonly=True,
+        copy=False,
+        help="The platform's breakdown of this paid order (vouchers, shipping, "
+        "platform subsidies) could not be read when it was imported: the app "
+        "lacks the permission for the platform's payment API, or that API was "
+        "down. The sale order has the platform's total, the difference from its "
+        "lines in one adjustment line; the breakdown is completed, the total "
+        "unchanged, when the order is fetched again (its next change, Fetch Again, "
+        "or the hourly retry of pending breakdowns).",
     )
     payment_method = fields.Char()
     cod = fields.Boolean("Cash on Delivery")
@@ -143,6 +162,8 @@ class EntroMarketplaceOrder(models.Model):
                 ("shop_id", "=", shop.id),
                 ("external_id", "in", external_ids),
                 ("sync_state", "=", "ok"),
+                # fetched again even unchanged: its breakdown may be readable now
+                ("amounts_pending", "=", False),
             ],
             ["external_id", "platform_update_time"],
         )
@@ -177,9 +198,11 @@ class EntroMarketplaceOrder(models.Model):
                     """
                     INSERT INTO entro_marketplace_order
                         (shop_id, company_id, platform, name, external_id,
-                         sync_state, update_count, amounts_complete, cod,
+                         sync_state, update_count, amounts_complete,
+                         amounts_pending, cod,
                          create_uid, write_uid, create_date, write_date)
-                    VALUES (%s, %s, %s, %s, %s, 'ok', 0, true, false, %s, %s,
+                    VALUES (%s, %s, %s, %s, %s, 'ok', 0, true, false, false,
+                            %s, %s,
                             now() at time zone 'UTC', now() at time zone 'UTC')
                     ON CONFLICT (shop_id, external_id) DO NOTHING
                     RETURNING id
@@ -208,33 +231,83 @@ class EntroMarketplaceOrder(models.Model):
 
     @api.model
     def _import_platform_order(self, shop, order):
-        """Create or update the binding and the sale order of a normalised Order.
+        """Import one normalised Order: see :meth:`_import_platform_orders`."""
+        return self._import_platform_orders(shop, [order])[0]
 
-        Returns what happened: created, updated, unchanged, older or exception.
-        Never moves an order back on an older update; an order that cannot be
-        mapped is kept in the exception state with an activity, never dropped.
+    @api.model
+    def _import_platform_orders(self, shop, orders):
+        """Create or update the bindings and sale orders of normalised Orders.
+
+        Returns what happened to each, in their order: created, updated,
+        unchanged, older or exception. Never moves an order back on an older
+        update; an order that cannot be mapped is kept in the exception state
+        with an activity, never dropped.
+
+        Each order is claimed and classified on its own; the new sale orders of
+        the batch are then created together and the paid ones confirmed
+        together, in one savepoint. Should that fail, they are imported one at a
+        time, each in a savepoint of its own, so that one bad order cannot block
+        the others (nothing lost, nothing twice). Updates of existing sale
+        orders are applied one at a time.
         """
-        order = shop._normalised(order)
-        binding, created = self._claim(shop, order.external_id)
+        results = [None] * len(orders)
+        # the same order twice in one batch: the later one after the first
+        first, again, seen = [], [], set()
+        for index, order in enumerate(orders):
+            (again if order.external_id in seen else first).append(index)
+            seen.add(order.external_id)
+        together = []
+        for index in first:
+            order = shop._normalised(orders[index])
+            # one after the other, as the quota of entro_billing counts them
+            binding, created = self._claim(shop, order.external_id)
+            outcome = binding._receive_platform_order(order, created)
+            if outcome:
+                results[index] = outcome
+            elif binding.sale_order_id or order.state == "cancelled":
+                results[index] = binding._apply_alone(order, created)
+            else:
+                try:
+                    binding._check_amounts(order)
+                    lines = binding._prepare_lines(order)
+                except (UserError, ValidationError) as exc:
+                    # nothing written yet: no savepoint to roll back
+                    binding._set_exception(str(exc.args[0] if exc.args else exc))
+                    results[index] = "exception"
+                    continue
+                together.append((index, binding, order, created, lines))
+        if together:
+            for index, outcome in self._create_sale_orders(shop, together):
+                results[index] = outcome
+        if again:
+            outcomes = self._import_platform_orders(shop, [orders[i] for i in again])
+            for index, outcome in zip(again, outcomes, strict=True):
+                results[index] = outcome
+        return results
+
+    def _receive_platform_order(self, order, created):
+        """Record a claimed order's platform data on its binding.
+
+        Returns the outcome when there is nothing more to do (older, unchanged,
+        exception), or None when its sale order is to be created or updated.
+        """
+        self.ensure_one()
         update_time = to_naive(order.update_time)
-        if (
-            not created
-            and not order.problems
-            and binding.platform_update_time
-            and update_time
-        ):
-            if update_time < binding.platform_update_time:
+        known = self.platform_update_time
+        if not created and not order.problems and known and update_time:
+            if update_time < known:
                 return "older"
             if (
-                update_time == binding.platform_update_time
-                and binding.status == order.status
-                and binding.sync_state == "ok"
+                update_time == known
+                and self.status == order.status
+                and self.sync_state == "ok"
+                # the breakdown that was pending is readable now
+                and not (self.amounts_pending and not order.amounts_pending)
             ):
                 return "unchanged"
-        values = self._values_from_platform(shop, order)
-        outcome = "created" if created else "updated"
+        values = self._values_from_platform(self.shop_id, order)
         if not created:
-            values["update_count"] = binding.update_count + 1
+            values["update_count"] = self.update_count + 1
         if order.problems:
             reason = _(
                 "The platform's data for this order could not be read: "
@@ -259,21 +332,97 @@ class EntroMarketplaceOrder(models.Model):
                 for k, v in values.items()
                 if k in ("shop_id", "external_id", "status", "payload", "update_count")
             }
-            binding.write(values)
-            binding._set_exception(reason)
+            self.write(values)
+            self._set_exception(reason)
             return "exception"
-        binding.write(values)
+        self.write(values)
         if created:
-            shop._on_order_created(binding)
+            self.shop_id._on_order_created(self)
+        return None
+
+    def _apply_alone(self, order, created):
+        """Apply the order to its sale order in a savepoint of its own."""
+        self.ensure_one()
         try:
             with self.env.cr.savepoint():
-                binding._apply_to_sale_order(order)
+                self._apply_to_sale_order(order)
         except (UserError, ValidationError) as exc:
-            binding._set_exception(str(exc.args[0] if exc.args else exc))
+            self._set_exception(str(exc.args[0] if exc.args else exc))
             return "exception"
-        if binding.sync_state == "exception":
-            binding._clear_exception()
-        return outcome
+        self._applied(order)
+        return "created" if created else "updated"
+
+    def _applied(self, order):
+        """The sale order follows the platform's order: clear what was pending."""
+        self.ensure_one()
+        pending = bool(
+            order.amounts_pending
+            and self.sale_order_id
+            and order.state in CONFIRMED_STATES
+        )
+        if self.amounts_pending != pending:
+            self.amounts_pending = pending
+        if self.sync_state == "exception":
+            self._clear_exception()
+
+    @api.model
+    def _create_sale_orders(self, shop, items):
+        """Create the sale orders of new platform orders together, and confirm
+        the paid ones together; one at a time should that fail.
+
+        ``items``: (index, binding, order, created, product and adjustment
+        lines). Returns [(index, outcome)].
+        """
+        try:
+            with self.env.cr.savepoint():
+                self._create_sale_orders_together(shop, items)
+        except (UserError, ValidationError, psycopg2.Error) as exc:
+            # an order's data, a constraint, a lock: each one alone now, the
+            # failing one held (or failing the job as before), the others in
+            _logger.info(
+                "%s new orders of %s imported one at a time: %s",
+                len(items),
+                shop.name,
+                exc.__class__.__name__,
+            )
+            return [
+                (index, binding._apply_alone(order, created))
+                for index, binding, order, created, _lines in items
+            ]
+        outcomes = []
+        for index, binding, order, created, _lines in items:
+            binding._applied(order)
+            outcomes.append((index, "created" if created else "updated"))
+        return outcomes
+
+    @api.model
+    def _create_sale_orders_together(self, shop, items):
+        values = [
+            binding._sale_order_values(order, lines)
+            for _index, binding, order, _created, lines in items
+        ]
+        sales = (
+            self.env["sale.order"]
+            .with_company(shop.company_id)
+            .with_context(mail_create_nosubscribe=True)
+            .create(values)
+        )
+        payable = self.env["sale.order"]
+        for (_index, binding, order, _created, _lines), sale in zip(
+            items, sales, strict=True
+        ):
+            binding._check_currency(order, sale)
+            binding._check_total(order, sale)
+            binding.sale_order_id = sale
+            if order.state in CONFIRMED_STATES:
+                payable |= sale
+        if payable:
+            payable.with_company(shop.company_id).action_confirm()
+        for (_index, binding, order, _created, _lines), sale in zip(
+            items, sales, strict=True
+        ):
+            binding._follow_status(order, sale)
+        return sales
 
     @api.model
     def _values_from_platform(self, shop, order):
@@ -312,22 +461,7 @@ class EntroMarketplaceOrder(models.Model):
     def _apply_to_sale_order(self, order):
         """Create the sale order if needed, then follow the platform's status."""
         self.ensure_one()
-        if order.state in CONFIRMED_STATES and not order.amounts_complete:
-            raise OrderMappingError(
-                _(
-                    "The platform's amounts for this paid order do not add up, or "
-                    "its breakdown (vouchers, shipping) is missing: total "
-                    "%(total)s, lines and shipping less vouchers %(computed)s. Fetch "
-                    "it again later, or handle it by hand.",
-                    total=order.total_amount,
-                    computed=order.lines_total
-                    + order.shipping_fee
-                    - order.shipping_discount
-                    - order.seller_voucher
-                    - order.platform_voucher
-                    - order.coins,
-                )
-            )
+        self._check_amounts(order)
         sale = self.sale_order_id
         if not sale:
             if order.state == "cancelled":
@@ -347,6 +481,30 @@ class EntroMarketplaceOrder(models.Model):
         elif sale.state == "sale" and order.state != "cancelled":
             self._sync_confirmed_sale(order, sale)
         self._follow_status(order, sale)
+
+    def _check_amounts(self, order):
+        """A paid order is imported only with amounts that add up: its breakdown,
+        or the platform's total while the breakdown is pending."""
+        if (
+            order.state in CONFIRMED_STATES
+            and not order.amounts_complete
+            and not order.amounts_pending
+        ):
+            raise OrderMappingError(
+                _(
+                    "The platform's amounts for this paid order do not add up, or "
+                    "its breakdown (vouchers, shipping) is missing: total "
+                    "%(total)s, lines and shipping less vouchers %(computed)s. Fetch "
+                    "it again later, or handle it by hand.",
+                    total=order.total_amount,
+                    computed=order.lines_total
+                    + order.shipping_fee
+                    - order.shipping_discount
+                    - order.seller_voucher
+                    - order.platform_voucher
+                    - order.coins,
+                )
+            )
 
     def _follow_address(self, order, sale):
         """A delivery address the platform masked or withheld until payment (TikTok
@@ -407,7 +565,20 @@ class EntroMarketplaceOrder(models.Model):
 
     def _create_sale_order(self, order):
         shop = self.shop_id
-        lines = self._prepare_lines(order)
+        values = self._sale_order_values(order, self._prepare_lines(order))
+        sale = (
+            self.env["sale.order"]
+            .with_company(shop.company_id)
+            .with_context(mail_create_nosubscribe=True)
+            .create(values)
+        )
+        self._check_currency(order, sale)
+        self._check_total(order, sale)
+        return sale
+
+    def _sale_order_values(self, order, lines):
+        """The values of the sale order of this binding's platform order."""
+        shop = self.shop_id
         partner, shipping = self.env["res.partner"]._entro_buyer_partners(shop, order)
         values = {
             "partner_id": partner.id,
@@ -435,15 +606,7 @@ class EntroMarketplaceOrder(models.Model):
             values["note"] = Markup("<p>%s</p>") % Markup("<br/>").join(
                 escape(line) for line in note.splitlines()
             )
-        sale = (
-            self.env["sale.order"]
-            .with_company(shop.company_id)
-            .with_context(mail_create_nosubscribe=True)
-            .create(values)
-        )
-        self._check_currency(order, sale)
-        self._check_total(order, sale)
-        return sale
+        return values
 
     def _check_currency(self, order, sale):
         if order.currency and sale.currency_id.name != order.currency:
@@ -583,6 +746,36 @@ class EntroMarketplaceOrder(models.Model):
             )
         if state in ("to_return", "returned"):
             self.env["entro.marketplace.return"]._enqueue_sync(self.shop_id)
+
+    # ------------------------------------------------------------------- crons
+
+    @api.model
+    def _cron_complete_pending_amounts(self):
+        """Fetch again the recent paid orders whose breakdown is pending.
+
+        One import job per shop and detail batch (the job's identity key keeps
+        a batch from being queued twice while it waits), at most
+        ``PENDING_AMOUNTS_BATCHES`` batches per shop and run: a shop whose app
+        still lacks the permission costs that many calls an hour, not one per
+        pending order.
+        """
+        since = fields.Datetime.now() - timedelta(days=PENDING_AMOUNTS_DAYS)
+        pending = self.search(
+            [
+                ("amounts_pending", "=", True),
+                ("sync_state", "=", "ok"),
+                ("shop_id.state", "=", "connected"),
+                ("platform_create_time", ">=", since),
+            ],
+            order="id",
+        )
+        for shop in pending.shop_id:
+            batch = get_platform_class(shop.platform).max_detail_batch
+            ids = pending.filtered(lambda o, s=shop: o.shop_id == s).mapped(
+                "external_id"
+            )[: batch * PENDING_AMOUNTS_BATCHES]
+            for start in range(0, len(ids), batch):
+                shop._enqueue_order_import(ids[start : start + batch])
 
     # ------------------------------------------------------------ public actions
 

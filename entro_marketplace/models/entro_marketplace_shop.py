@@ -1155,7 +1155,7 @@ class EntroMarketplaceShop(models.Model):
         )
 
     def _job_import_orders(self, external_ids):
-        """Fetch these orders in the platform's batches and import each of them.
+        """Fetch these orders in the platform's batches and import them.
 
         Headers the order sync staged are used (then deleted with the import), so
         that the platform is asked only for what a header lacks.
@@ -1171,8 +1171,9 @@ class EntroMarketplaceShop(models.Model):
         # failure between jobs running side by side).
         with stock_transaction(self) as env:
             shop = self.with_env(env)
-            Order = env["entro.marketplace.order"]
-            results = [Order._import_platform_order(shop, order) for order in orders]
+            results = env["entro.marketplace.order"]._import_platform_orders(
+                shop, orders
+            )
             if staged:
                 # deleted in the transaction that imports them
                 Staging.with_env(env).sudo()._consume(shop, orders)

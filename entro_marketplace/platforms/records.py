@@ -30,6 +30,9 @@ identity holds). Platform modules fill the components from the platform's own
 breakdown; when a platform does not expose the breakdown for an order, the module
 puts the unexplained residual in ``other_discounts`` (or ``other_fees`` when
 negative) and sets ``amounts_complete = False`` so the Odoo layer can flag it.
+When the breakdown exists but could not be read this time (the platform's payment
+API refused or failed), the module also sets ``amounts_pending = True``: the total
+is still the platform's, and a later fetch of the order brings the breakdown.
 """
 
 from __future__ import annotations
@@ -187,6 +190,10 @@ class Order:
     other_discounts: Decimal = ZERO
     other_fees: Decimal = ZERO
     amounts_complete: bool = True
+    #: the breakdown could not be read this time (the platform's payment API
+    #: refused or failed) but the total is the platform's: a later fetch of the
+    #: order completes it (``amounts_complete`` is False meanwhile)
+    amounts_pending: bool = False
     payment_method: str | None = None
     cod: bool = False
     pay_time: datetime | None = None

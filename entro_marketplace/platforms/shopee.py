@@ -16,6 +16,13 @@ the buyer paid) but no voucher/shipping breakdown. That breakdown is the
 shopee_coins_redeemed (+ buyer fees/taxes) == buyer_total_amount`` with vouchers
 and coins as negative numbers. :meth:`ShopeePlatform.get_orders` fetches both
 for paid orders and maps them to the identity documented in :mod:`.records`.
+
+The payment API is a permission of its own: an app without it gets ``error_auth``
+"No permission to current api." (or ``error_permission``) from
+``get_escrow_detail_batch``. The order import then goes on without the breakdown,
+as it does when that API is down: the order keeps the total of the order detail,
+the difference from its lines in one adjustment, and ``amounts_pending`` set, for
+a later fetch to complete. Payouts need the escrow and still fail loudly.
 """
 
 from __future__ import annotations
@@ -147,6 +154,8 @@ _AUTH_CODES = frozenset(
     }
 )
 _UNPAID = frozenset({"UNPAID"})
+#: how Shopee says the app may not use an API (its permissions, not the token)
+_PERMISSION_CODES = frozenset({"error_permission"})
 #: order statuses in which ship_order is accepted, and those already arranged
 _SHIPPABLE = frozenset({"READY_TO_SHIP", "RETRY_SHIP"})
 _ARRANGED = frozenset({"PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED"})
@@ -259,6 +268,8 @@ class ShopeePlatform(Platform):
     #: get_escrow_detail_batch takes 1-50 orders (Shopee recommends 1-20): Entro
     #: asks the documented maximum, one call per detail batch (API economy)
     max_escrow_batch = 50
+    #: set once Shopee refused the payment API to this client (this job)
+    _payment_refused = False
 
     # ------------------------------------------------------------ low level
 
@@ -599,10 +610,26 @@ class ShopeePlatform(Platform):
         )
 
     def _escrows(self, order_sns: list[str]) -> dict[str, Mapping[str, Any]]:
-        """Escrow detail per order, from get_escrow_detail_batch (best effort)."""
-        if not order_sns or not self.config.extra.get("fetch_escrow", True):
+        """Escrow detail per order, from get_escrow_detail_batch (best effort).
+
+        Once Shopee refused the payment API to this client (the app lacks the
+        permission), it is not asked again for the rest of the job.
+        """
+        if (
+            not order_sns
+            or not self.config.extra.get("fetch_escrow", True)
+            or self._payment_refused
+        ):
             return {}
         return self._escrow_details(order_sns, strict=False)
+
+    @staticmethod
+    def _is_permission_refusal(exc: PlatformError) -> bool:
+        """Whether Shopee refused the API to the app (not the token or the shop)."""
+        short = (exc.code or "").rsplit(".", 1)[-1]
+        if short in _PERMISSION_CODES:
+            return True
+        return short == "error_auth" and "permission" in exc.message.lower()
 
     def _escrow_details(
         self, order_sns: list[str], strict: bool = True
@@ -610,7 +637,8 @@ class ShopeePlatform(Platform):
         """``escrow_detail`` per order, in batches of ``max_escrow_batch``.
 
         The order import reads ``buyer_payment_info`` from it (best effort:
-        ``strict=False`` skips a batch Shopee refuses); payouts read
+        ``strict=False`` goes on without the batches Shopee refuses or cannot
+        answer, its orders then come with ``amounts_pending``); payouts read
         ``order_income`` and need every batch.
         """
         found: dict[str, Mapping[str, Any]] = {}
@@ -621,8 +649,22 @@ class ShopeePlatform(Platform):
                     "/api/v2/payment/get_escrow_detail_batch",
                     body={"order_sn_list": chunk},
                 )
-            except AuthorizationError:
-                raise
+            except AuthorizationError as exc:
+                if strict or not self._is_permission_refusal(exc):
+                    raise
+                # the app lacks the payment API: the other batches would be too
+                _logger.warning(
+                    "Shopee refused the payment API, order amounts pending: %s", exc
+                )
+                self._payment_refused = True
+                break
+            except TransientError as exc:
+                # an outage outlasting the transport's retries: the orders come
+                # without their breakdown rather than not at all
+                if strict:
+                    raise
+                _logger.warning("Shopee escrow details unavailable: %s", exc)
+                break
             except PermanentError as exc:
                 if strict:
                     raise
@@ -676,7 +718,9 @@ class ShopeePlatform(Platform):
             raw={"order": dict(row), "escrow": dict(escrow) if escrow else None},
             unknown_statuses=self.unknown_statuses_of(status),
         )
-        self._fill_amounts(order, row, escrow)
+        # a cancelled order needs no breakdown: its sale order is cancelled
+        paid = status not in _UNPAID and status != "CANCELLED"
+        self._fill_amounts(order, row, escrow, paid=paid)
         return order
 
     def _to_lines(self, items: list[Mapping[str, Any]]) -> list[OrderLine]:
@@ -754,12 +798,21 @@ class ShopeePlatform(Platform):
 
     @staticmethod
     def _fill_amounts(
-        order: Order, row: Mapping[str, Any], escrow: Mapping[str, Any] | None
+        order: Order,
+        row: Mapping[str, Any],
+        escrow: Mapping[str, Any] | None,
+        paid: bool = True,
     ) -> None:
-        """Fill the amount components so that ``order.check_total() == 0``."""
+        """Fill the amount components so that ``order.check_total() == 0``.
+
+        A paid order whose escrow could not be read keeps the order detail's
+        total, the difference from its lines in ``other_discounts`` (or
+        ``other_fees``), and ``amounts_pending``: a later fetch completes it.
+        """
         has_total = row.get("total_amount") not in (None, "")
         payment = (escrow or {}).get("buyer_payment_info") or {}
         complete = bool(payment) and has_total
+        order.amounts_pending = paid and has_total and not payment
         if payment:
             order.shipping_fee = to_money(payment.get("shipping_fee"))
             order.seller_voucher = abs(to_money(payment.get("seller_voucher")))

@@ -657,6 +657,9 @@ class ShopeeEmulator(EmulatorServer):
         self.document_delay = 1
         #: the modes get_shipping_parameter offers (info_needed keys)
         self.ship_modes = ("pickup", "dropoff")
+        #: None, or the (code, message) every payment API call is refused with
+        #: (see :meth:`refuse_payment_api`)
+        self.payment_refusal: tuple[str, str] | None = None
         for key in (
             "orders",
             "items",
@@ -785,6 +788,30 @@ class ShopeeEmulator(EmulatorServer):
         ):
             return None, self._error(403, "error_auth", "Invalid access_token.")
         return int(shop), None
+
+    def refuse_payment_api(
+        self,
+        code: str = "error_auth",
+        message: str = "No permission to current api.",
+    ) -> None:
+        """Refuse every payment API call (escrow details, wallet) from now on.
+
+        The default is what Shopee answers an app that lacks the payment API's
+        permission (the common error block of the v2.payment.* pages); pass
+        ``error_permission`` or an outage's code to emulate those.
+        """
+        self.payment_refusal = (code, message)
+
+    def restore_payment_api(self) -> None:
+        """Answer the payment API again (the seller granted the permission)."""
+        self.payment_refusal = None
+
+    def _payment_refused(self) -> Response | None:
+        refusal = self.payment_refusal
+        if refusal is None:
+            return None
+        code, message = refusal
+        return self._error(500 if code.endswith("server") else 403, code, message)
 
     @staticmethod
     def _json_body(req: Request) -> tuple[dict[str, Any] | None, Response | None]:
@@ -1027,6 +1054,9 @@ class ShopeeEmulator(EmulatorServer):
         shop, error = self._check(req, SHOP)
         if error:
             return error
+        refused = self._payment_refused()
+        if refused:
+            return refused
         body, error = self._json_body(req)
         if error:
             return error
@@ -1857,6 +1887,9 @@ class ShopeeEmulator(EmulatorServer):
         shop, error = self._check(req, SHOP)
         if error:
             return error
+        refused = self._payment_refused()
+        if refused:
+            return refused
         try:
             page_no = int(req.arg("page_no") or "")
             page_size = int(req.arg("page_size") or "")

@@ -203,3 +203,164 @@ class TestOrderImport(ShopeeFlowCase):
         self.assertIn(
             "Buyer asks to cancel", sale.activity_ids.mapped("summary"), order
         )
+
+    # ------------------------------------------------------------ batches
+
+    def _fetch(self, orders):
+        client = self.shop._platform_client()
+        return client.get_orders([o["order_sn"] for o in orders])
+
+    def test_new_orders_of_a_batch_are_created_together(self):
+        orders = self.add_orders(50, seed=41, statuses=["READY_TO_SHIP", "UNPAID"])
+        fetched = self._fetch(orders)
+        results = self.env["entro.marketplace.order"]._import_platform_orders(
+            self.shop, fetched
+        )
+        self.assertEqual(results, ["created"] * 50)
+        bindings = self.bindings()
+        sales = bindings.sale_order_id
+        self.assertEqual(len(sales), 50)
+        by_sn = {o["order_sn"]: o for o in orders}
+        for binding in bindings:
+            order = by_sn[binding.external_id]
+            expected = "draft" if order["order_status"] == "UNPAID" else "sale"
+            self.assertEqual(binding.sale_order_id.state, expected)
+            self.assertEqual(binding.sale_order_id.amount_total, order["total_amount"])
+            self.assertEqual(binding.sync_state, "ok")
+        # created and confirmed together, in one savepoint: the rows of the sale
+        # orders and of their deliveries were written by one subtransaction
+        # (one per order when each had its own savepoint and flush)
+        self.env.flush_all()
+        for table, ids in (
+            ("sale_order", sales.ids),
+            ("stock_picking", sales.picking_ids.ids),
+        ):
+            self.env.cr.execute(
+                f"SELECT count(DISTINCT xmin::text) FROM {table} WHERE id = ANY(%s)",
+                [ids],
+            )
+            self.assertEqual(self.env.cr.fetchone()[0], 1, table)
+
+    def test_one_bad_order_does_not_block_its_batch(self):
+        orders = self.add_orders(12, seed=42, statuses=["READY_TO_SHIP"])
+        bad = orders[5]["order_sn"]
+        # found wrong only once its sale order exists: the batch is rolled back
+        # and its orders imported one at a time
+        with self.emulator.store.lock:
+            self.emulator.store["orders"][bad]["currency"] = "USD"
+        run = self.sync()
+        self.assertFalse(run.failed)
+        bindings = self.bindings()
+        self.assertEqual(len(bindings), 12)
+        held = bindings.filtered(lambda b: b.external_id == bad)
+        self.assertEqual(held.sync_state, "exception")
+        self.assertIn("USD", held.exception_reason)
+        self.assertFalse(held.sale_order_id)
+        self.assertTrue(held.activity_ids)
+        good = bindings - held
+        self.assertEqual(set(good.mapped("sync_state")), {"ok"})
+        self.assertEqual(set(good.sale_order_id.mapped("state")), {"sale"})
+        by_sn = {o["order_sn"]: o for o in orders}
+        for binding in good:
+            self.assertEqual(
+                binding.sale_order_id.amount_total,
+                by_sn[binding.external_id]["total_amount"],
+            )
+        # nothing twice: one sale order per good order, none for the bad one
+        SaleOrder = self.env["sale.order"]
+        self.assertEqual(
+            SaleOrder.search_count([("entro_shop_id", "=", self.shop.id)]), 11
+        )
+        self.assertFalse(SaleOrder.search([("client_order_ref", "=", bad)]))
+        self.assertEqual(len(good.sale_order_id.picking_ids), 11)
+
+    # ------------------------------------------------- pending breakdowns
+
+    def test_orders_flow_without_the_payment_api_then_are_completed(self):
+        orders = self.add_orders(60, seed=44, statuses=STATUSES)
+        self.emulator.refuse_payment_api()
+        self.addCleanup(self.emulator.restore_payment_api)
+        run = self.sync()
+        self.assertFalse(run.failed, run.failed)
+        self.assertEqual(self.shop.state, "connected")
+        by_sn = {o["order_sn"]: o for o in orders}
+        bindings = self.bindings()
+        self.assertEqual(len(bindings), 60)
+        self.assertEqual(set(bindings.mapped("sync_state")), {"ok"})
+
+        def is_paid(binding):
+            status = by_sn[binding.external_id]["order_status"]
+            return status not in ("UNPAID", "CANCELLED")
+
+        paid = bindings.filtered(is_paid)
+        self.assertGreater(len(paid), 40)
+        self.assertFalse((bindings - paid).filtered("amounts_pending"))
+        snapshot = {}
+        for binding in paid:
+            sale = binding.sale_order_id
+            self.assertEqual(sale.state, "sale", binding.external_id)
+            self.assertTrue(binding.amounts_pending, binding.external_id)
+            self.assertFalse(binding.amounts_complete)
+            total = by_sn[binding.external_id]["total_amount"]
+            self.assertEqual(sale.amount_total, total)
+            snapshot[binding.external_id] = (sale.id, sale.amount_total)
+        self.assertEqual(
+            self.env["entro.marketplace.order"].search_count(
+                [("shop_id", "=", self.shop.id), ("amounts_pending", "=", True)]
+            ),
+            len(paid),
+        )
+
+        # the seller grants the permission: an order that changes is completed
+        # by the next sync, the others by the hourly retry of pending ones
+        self.emulator.restore_payment_api()
+        changed = paid.filtered(lambda b: b.status == "READY_TO_SHIP")[:1]
+        self.emulator.set_status(changed.external_id, "SHIPPED")
+        self.sync()
+        self.assertFalse(changed.amounts_pending)
+        # (the sync's window takes in the orders changed lately: not all)
+        self.assertTrue(paid.filtered("amounts_pending"))
+        self.env["entro.marketplace.order"]._cron_complete_pending_amounts()
+        run = self.run_jobs()
+        self.assertFalse(run.failed)
+        self.assertEqual(len(self.bindings()), 60)
+        platform_voucher = self.env.ref(
+            "entro_marketplace.product_marketplace_platform_voucher"
+        )
+        shipping = self.env.ref("entro_marketplace.product_marketplace_shipping")
+        for binding in paid:
+            sale = binding.sale_order_id
+            amounts = by_sn[binding.external_id]["_amounts"]
+            self.assertEqual(binding.sync_state, "ok", binding.exception_reason)
+            self.assertFalse(binding.amounts_pending, binding.external_id)
+            self.assertTrue(binding.amounts_complete)
+            # the same sale order, the same total, now with its breakdown
+            self.assertEqual(
+                (sale.id, sale.amount_total), snapshot[binding.external_id]
+            )
+            lines = sale.order_line
+            self.assertEqual(
+                sum(
+                    lines.filtered(lambda li: li.product_id == shipping).mapped(
+                        "price_total"
+                    )
+                ),
+                amounts["shipping"],
+            )
+            self.assertEqual(
+                -sum(
+                    lines.filtered(lambda li: li.product_id == platform_voucher).mapped(
+                        "price_total"
+                    )
+                ),
+                amounts["shopee_voucher"] + amounts["coins"],
+            )
+        self.assertEqual(
+            self.env["sale.order"].search_count([("entro_shop_id", "=", self.shop.id)]),
+            len(bindings.sale_order_id),
+        )
+        # nothing pending is left to fetch again
+        self.emulator.journal.clear()
+        self.env["entro.marketplace.order"]._cron_complete_pending_amounts()
+        self.run_jobs()
+        self.assertFalse(self.emulator.journal.entries("get_order_detail"))

@@ -214,3 +214,72 @@ def test_unknown_status_is_reported_unless_the_seller_maps_it(make_client, emula
     client = make_client(status_overrides={"READY_TO_SHIP": "pending"})
     assert client.normalise_status("READY_TO_SHIP") == "pending"
     assert client.status_known("READY_TO_SHIP")
+
+
+def _paid(orders):
+    return [o for o in orders if o["_escrow"] is not None]
+
+
+@pytest.mark.parametrize(
+    "code, message",
+    [
+        ("error_auth", "No permission to current api."),
+        ("error_permission", "Sorry you don't have the permission, detail: payment."),
+    ],
+)
+def test_orders_come_without_breakdown_when_the_payment_api_is_refused(
+    make_client, emulator, code, message
+):
+    orders = generate_orders(120, seed=21)
+    emulator.add_orders(orders)
+    by_sn = {o["order_sn"]: o for o in orders}
+    emulator.refuse_payment_api(code, message)
+    fetched = make_client().get_orders(list(by_sn))
+    assert len(fetched) == 120
+    assert len(_paid(orders)) > 60
+    for order in fetched:
+        source = by_sn[order.external_id]
+        # the order detail's total, the rest in one adjustment: it adds up
+        assert order.total_amount == Decimal(source["total_amount"])
+        assert order.check_total() == 0, order.external_id
+        assert not order.amounts_complete
+        paid = source["order_status"] not in ("UNPAID", "CANCELLED")
+        assert order.amounts_pending == paid
+        assert order.shipping_fee == 0 and order.platform_voucher == 0
+    # refused once: the other detail batches do not ask again
+    refused = emulator.journal.entries("get_escrow_detail_batch")
+    assert [e.status for e in refused] == [403]
+    # granted again: the breakdown comes, nothing pending
+    emulator.restore_payment_api()
+    for order in make_client().get_orders(list(by_sn)):
+        source = by_sn[order.external_id]
+        assert not order.amounts_pending
+        assert order.amounts_complete == (source["_escrow"] is not None)
+        assert order.check_total() == 0
+
+
+def test_a_payment_api_outage_leaves_the_breakdown_pending(client, emulator, rec):
+    orders = _paid(generate_orders(30, seed=22, statuses=["READY_TO_SHIP"]))
+    emulator.add_orders(orders)
+    emulator.refuse_payment_api("error_server", "System error. Please try again.")
+    fetched = client.get_orders([o["order_sn"] for o in orders])
+    assert len(fetched) == len(orders)
+    assert all(o.amounts_pending and o.check_total() == 0 for o in fetched)
+    # retried by the transport first, then the orders came without it
+    assert len(emulator.journal.entries("get_escrow_detail_batch")) == 4
+    assert rec.sleeps
+
+
+def test_payouts_still_need_the_payment_api(client, emulator):
+    emulator.refuse_payment_api()
+    with pytest.raises(errors.AuthorizationError):
+        list(client.iter_settlements(NOW - timedelta(days=8), NOW))
+
+
+def test_an_invalid_token_on_the_escrow_is_not_taken_for_a_refusal(client, emulator):
+    (order,) = generate_orders(1, seed=23, statuses=["READY_TO_SHIP"])
+    emulator.add_orders([order])
+    emulator.refuse_payment_api("error_auth", "Invalid access_token.")
+    with pytest.raises(errors.PlatformError) as info:
+        client.get_orders([order["order_sn"]])
+    assert info.value.code == "error_auth"
