@@ -2,6 +2,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import math
 import secrets
 from contextlib import contextmanager
 from datetime import timedelta, timezone
@@ -795,8 +796,11 @@ class EntroMarketplaceShop(models.Model):
         try:
             yield self._platform_client(api_log=log)
         except RateLimited as exc:
+            # queue_job stores the job's eta to the second, cut down: one second
+            # more, so that the job never runs again inside the platform's window
             raise RetryableJobError(
-                f"{self.name}: rate limited ({exc})", seconds=int(exc.retry_after or 60)
+                f"{self.name}: rate limited ({exc})",
+                seconds=math.ceil(exc.retry_after or 60) + 1,
             )
         except TransientError as exc:
             # the job function's retry pattern (Queue Job > Job Functions) says when
