@@ -22,7 +22,11 @@ against the design minimum this counts, for the run:
 
 The run uses a shop of its own (the emulator's second shop) and orders generated
 with another seed than the one-job run's, so that its buyers are new to the
-database too: a run after the one-job run does the same work, not less.
+database too: a run after the one-job run does the same work, not less. Unlike the
+one-job run, its products have stock on hand (--stock, 10,000 units of each SKU
+by default), as a seller's have: confirming an order reserves it, and two jobs
+reserving the same products is where they meet (stock_quant rows). With
+--stock 0 it does the one-job run's work, and its orders/s are compared with it.
 The figures go under the key "defaults" of the platform's results file, beside the
 one-job figures.
 """
@@ -48,6 +52,9 @@ from bench.common import (
 )
 
 CONFIGS = ("one-job", "defaults", "both")
+#: units of each SKU on hand in the defaults run: a seller's stock, which the
+#: confirmed orders reserve (the one-job run's products have none)
+STOCK = 10000
 WORKERS = 2
 #: this seed offset gives the defaults run other orders and buyers than the one-job run
 SEED_OFFSET = 1000
@@ -70,6 +77,15 @@ def add_arguments(parser):
         help="one-job: one job at a time in the threaded server (channels root:1); "
         "defaults: the shipped channel capacities (odoo.conf) and --workers=2; "
         "both (default): one after the other",
+    )
+    parser.add_argument(
+        "--stock",
+        type=int,
+        default=STOCK,
+        metavar="UNITS",
+        help=f"defaults: units of each SKU on hand (default {STOCK:,}): two jobs "
+        "reserving the same products is where they meet; 0: none, as in the "
+        "one-job run, which has no stock on hand",
     )
 
 
@@ -103,6 +119,13 @@ def log_counts(text):
         "concurrency": sum(bool(CONCURRENCY.search(r)) for _level, r in records),
         "runs": Counter(m.group(1) for m in STARTED.finditer(text)),
     }
+
+
+def on_hand(env, skus, warehouse, units):
+    """``units`` of each SKU in the warehouse's stock (at least: added to any)."""
+    Quant = env["stock.quant"]
+    for product in env["product.product"].search([("default_code", "in", skus)]):
+        Quant._update_available_quantity(product, warehouse.lot_stock_id, units)
 
 
 def database_state(registry):
@@ -146,9 +169,10 @@ def measure(registry, db, platform, args, one_job=None):
         with registry.cursor() as cr:
             env = environment(cr)
             products(env, platform.skus(catalogue))
-            shop_id = create_shop(
-                env, platform.name, emulator, name="Bench defaults"
-            ).id
+            shop = create_shop(env, platform.name, emulator, name="Bench defaults")
+            if args.stock:
+                on_hand(env, platform.skus(catalogue), shop.warehouse_id, args.stock)
+            shop_id = shop.id
         last_job, deadlocks_before = database_state(registry)
         logfile.unlink(missing_ok=True)  # this run's log only
         emulator.journal.clear()
@@ -182,6 +206,7 @@ def measure(registry, db, platform, args, one_job=None):
         "seed": seed,
         "channels": channels,
         "workers": WORKERS,
+        "stock_on_hand_per_sku": args.stock,
         "imported": imported,
         "seconds": round(elapsed, 1),
         "orders_per_s": round(imported / elapsed, 2),
@@ -215,7 +240,8 @@ def measure(registry, db, platform, args, one_job=None):
         "loadavg": loadavg(),
         "machine": machine(),
     }
-    if one_job and one_job.get("flow_orders_per_s"):
+    if one_job and one_job.get("flow_orders_per_s") and not args.stock:
+        # the same work only without stock to reserve, as in the one-job run
         result["ratio_to_one_job"] = round(
             result["orders_per_s"] / one_job["flow_orders_per_s"], 3
         )
@@ -234,7 +260,7 @@ def save(name, one_job=None, defaults=None):
     saved = json.loads(path.read_text()) if path.exists() else {}
     if one_job is not None:
         kept = {"defaults": saved["defaults"]} if "defaults" in saved else {}
-        write_result(name, dict(one_job, **kept, **_defaults(defaults)))
+        write_result(name, {**one_job, **kept, **_defaults(defaults)})
         return
     saved.update(_defaults(defaults))
     print(json.dumps(saved.get("defaults"), indent=2))

@@ -141,6 +141,8 @@ def defaults_rows():
             continue
         label = labels.get(name, name.capitalize())
         setup = f"{label}, shipped channels, {result['workers']} worker processes"
+        if result.get("stock_on_hand_per_sku"):
+            setup += f", {result['stock_on_hand_per_sku']:,} units of each SKU on hand"
         yield (
             f"import throughput, {setup}, {result['orders']:,} orders",
             f"{result['orders_per_s']} orders/s",
