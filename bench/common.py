@@ -113,7 +113,9 @@ def percentile(values, q):
 class Server:
     """A real odoo-bin on the bench database, with its own queue_job runner."""
 
-    def __init__(self, db, channels="root:1", workers=0, logname="bench-server"):
+    def __init__(
+        self, db, channels="root:1", workers=0, logname="bench-server", args=()
+    ):
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -143,6 +145,7 @@ class Server:
                 "--limit-time-cpu=1800",
                 "--limit-time-real=3600",
             ]
+        cmd += list(args)
         env = dict(os.environ, ODOO_QUEUE_JOB_CHANNELS=channels)
         self.process = subprocess.Popen(cmd, env=env)  # our own command line
         common = xmlrpc.client.ServerProxy(f"{self.url}/xmlrpc/2/common")

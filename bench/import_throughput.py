@@ -20,6 +20,7 @@ import re
 import sys
 import time
 
+from bench import defaults
 from bench.common import (
     ROOT,
     Server,
@@ -29,7 +30,6 @@ from bench.common import (
     products,
     run_import,
     setup_odoo,
-    write_result,
 )
 from bench.platforms import PLATFORMS
 
@@ -189,6 +189,7 @@ def measure(registry, db, platform, args):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/run.sh import_throughput")
+    defaults.add_arguments(parser)
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument(
@@ -206,18 +207,27 @@ def main(argv=None):
         "in this process (pyinstrument; bench/results/import_*_profile.txt)",
     )
     args = parser.parse_args(argv)
+    if args.profile and args.config == "defaults":
+        parser.error("--profile profiles the one-job configuration's job")
     db = os.environ["ENTRO_BENCH_DB"]
     registry = setup_odoo(db)
     names = list(PLATFORMS) if args.platform == "all" else [args.platform]
     ok = True
     for name in names:
-        result = measure(registry, db, PLATFORMS[name], args)
-        if result is None:
-            continue
-        write_result(
-            "import_throughput" + ("" if name == "shopee" else f"_{name}"), result
+        result = figures = None
+        if args.config != "defaults":
+            result = measure(registry, db, PLATFORMS[name], args)
+            if result is None:
+                continue
+            ok = ok and result["failed_jobs"] == 0 and result["imported"] == args.orders
+        if args.config != "one-job":
+            figures = defaults.measure(registry, db, PLATFORMS[name], args, result)
+            ok = ok and defaults.passed(figures, args.orders)
+        defaults.save(
+            "import_throughput" + ("" if name == "shopee" else f"_{name}"),
+            result,
+            figures,
         )
-        ok = ok and result["failed_jobs"] == 0 and result["imported"] == args.orders
     return 0 if ok else 1
 
 

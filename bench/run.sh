@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of the test run), one command each:
-#   bash bench/run.sh import_throughput [--orders N]
+#   bash bench/run.sh import_throughput [--orders N] [--platform P] [--config one-job|defaults|both]
 #   bash bench/run.sh stock_push [--quants N] [--changes N]
 #   bash bench/run.sh latency [--events N] [--rate R]
 #   bash bench/run.sh memory [--orders N]
