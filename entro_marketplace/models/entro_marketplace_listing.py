@@ -433,6 +433,8 @@ class EntroMarketplaceListing(models.Model):
                     to_schedule.pop(shop, None)
                 else:
                     del follow_ups[shop]
+        # sudo: the pushes of the shops whose stock this transaction changed (ids
+        # gathered by the system, not chosen by a user), enqueued as the system
         Shop = self.env["entro.marketplace.shop"].sudo()
         for shop_id, imminent in sorted(to_schedule.items()):
             jobs = Shop.browse(shop_id)._schedule_stock_push(follow_up=imminent)

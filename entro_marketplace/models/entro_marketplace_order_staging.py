@@ -231,6 +231,7 @@ class EntroMarketplaceOrderStaging(models.Model):
         """Delete the headers no import took within the retention period (counted
         from when each was last staged). Returns how many."""
         limit = fields.Datetime.now() - timedelta(days=self._retention_days())
+        # sudo: retention, run by the cron over every company
         rows = self.sudo().search([("write_date", "<", limit)])
         rows.unlink()
         if rows:

@@ -1138,6 +1138,7 @@ class EntroMarketplaceShop(models.Model):
         ]
         ids = [ref.external_id for ref in todo]
         if client.refs_carry_headers:
+            # sudo: the staging store is written by the system only (no user may)
             self.env["entro.marketplace.order.staging"].sudo()._stage(
                 self, client, todo
             )
@@ -1165,6 +1166,7 @@ class EntroMarketplaceShop(models.Model):
         that the platform is asked only for what a header lacks.
         """
         self.ensure_one()
+        # sudo: the staging store is the system's (managers only read it)
         Staging = self.env["entro.marketplace.order.staging"].sudo()
         with self._api_session("order import") as client:
             staged = client.refs_carry_headers
