@@ -167,7 +167,8 @@ class TestTikTokFlow(TikTokFlowCase):
         )
         self.shop.action_sync_orders()
         run = run_one_round(self.env)
-        self.assertEqual([seconds for _job, seconds in run.retried], [120])
+        # the Retry-After, plus the second queue_job's eta (kept to the second) loses
+        self.assertEqual([seconds for _job, seconds in run.retried], [121])
         self.assertFalse(self.bindings())
         # meanwhile the shop's other calls in this process are held as long
         (limiter,) = RateLimiter._registry.values()
