@@ -131,3 +131,30 @@ def odoo_server():
     server.start()
     yield server
     server.stop()
+
+
+#: worker processes of the prefork server (the shipped ``--workers=2``)
+PREFORK_WORKERS = 2
+
+
+@pytest.fixture(scope="module")
+def prefork(odoo_server):
+    """The XML-RPC tests' server, restarted with two worker processes for the
+    module's tests, then back as it was."""
+    odoo_server.stop()
+    cmd = [
+        *odoo_server.cmd,
+        f"--workers={PREFORK_WORKERS}",
+        # a job is one request to a worker: queue_job asks for generous limits
+        "--limit-time-cpu=600",
+        "--limit-time-real=1200",
+    ]
+    server = OdooServer(
+        odoo_server.db, odoo_server.port, cmd, odoo_server.env, odoo_server.logfile
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        odoo_server.start()

@@ -20,7 +20,7 @@ import pytest
 
 import odoo.sql_db
 
-from tests.conftest import OdooServer
+from tests.conftest import PREFORK_WORKERS
 from tests.emulators import lazada as lz
 from tests.emulators import shopee as sp
 from tests.test_fault_suite import (
@@ -34,7 +34,7 @@ from tests.test_fault_suite import (
     wait_idle,
 )
 
-WORKERS = 2
+WORKERS = PREFORK_WORKERS
 ORDERS = 300
 #: orders 0..BUYERS-1 have their own buyer; later ones are repeat customers
 BUYERS = 60
@@ -43,7 +43,15 @@ STOCK = 50  # units of each product, as the sandbox counts them
 CONFLICTS = re.compile(r"deadlock detected|could not serialize access")
 
 
-class ConcurrentShopee(ShopeeSide):
+class _EmulatorOrders:
+    """The orders the emulator holds, as they are now."""
+
+    def orders(self):
+        with self.emulator.store.lock:
+            return list(self.emulator.store["orders"].values())
+
+
+class ConcurrentShopee(_EmulatorOrders, ShopeeSide):
     def __init__(self, shop_id=700500, prefix="KS"):
         super().__init__(shop_id=shop_id, prefix=prefix)
 
@@ -70,12 +78,8 @@ class ConcurrentShopee(ShopeeSide):
         address = order["recipient_address"]
         return [address["name"], address["phone"]]
 
-    def orders(self):
-        with self.emulator.store.lock:
-            return list(self.emulator.store["orders"].values())
 
-
-class ConcurrentLazada(LazadaSide):
+class ConcurrentLazada(_EmulatorOrders, LazadaSide):
     def __init__(self):
         # (LazadaSide's catalogue and seller are the fault suite's: own ones here)
         self.emulator = lz.LazadaEmulator(
@@ -113,33 +117,8 @@ class ConcurrentLazada(LazadaSide):
         address = order["address_shipping"]
         return [order["customer_first_name"], address["phone"]]
 
-    def orders(self):
-        with self.emulator.store.lock:
-            return list(self.emulator.store["orders"].values())
-
 
 SIDES = {"shopee": ConcurrentShopee, "lazada": ConcurrentLazada}
-
-
-@pytest.fixture(scope="module")
-def prefork(odoo_server):
-    """The XML-RPC tests' server, restarted with two worker processes."""
-    odoo_server.stop()
-    cmd = [
-        *odoo_server.cmd,
-        f"--workers={WORKERS}",
-        "--limit-time-cpu=600",
-        "--limit-time-real=1200",
-    ]
-    server = OdooServer(
-        odoo_server.db, odoo_server.port, cmd, odoo_server.env, odoo_server.logfile
-    )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        odoo_server.start()
 
 
 def put_in_stock(admin, skus, quantity):

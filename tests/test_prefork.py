@@ -8,10 +8,9 @@ restarted here in that mode for one Shopee import, then back as it was.
 import time
 
 import psutil
-import pytest
 import requests
 
-from tests.conftest import OdooServer
+from tests.conftest import PREFORK_WORKERS
 from tests.test_fault_suite import (
     ShopeeSide,
     assert_each_imported_once,
@@ -20,7 +19,7 @@ from tests.test_fault_suite import (
     wait_idle,
 )
 
-WORKERS = 2
+WORKERS = PREFORK_WORKERS
 
 
 def _gevent_children(server):
@@ -33,27 +32,6 @@ def _gevent_children(server):
         except psutil.NoSuchProcess:
             continue
     return found
-
-
-@pytest.fixture(scope="module")
-def prefork(odoo_server):
-    odoo_server.stop()
-    cmd = [
-        *odoo_server.cmd,
-        f"--workers={WORKERS}",
-        # a job is one request to a worker: queue_job asks for generous limits
-        "--limit-time-cpu=600",
-        "--limit-time-real=1200",
-    ]
-    server = OdooServer(
-        odoo_server.db, odoo_server.port, cmd, odoo_server.env, odoo_server.logfile
-    )
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        odoo_server.start()
 
 
 def test_two_worker_processes_share_an_import(prefork):
