@@ -82,7 +82,7 @@ entro_encryption_key = $enc_key
 
 [queue_job]
 ; root: total jobs run at once by this server; marketplace channels stay within the
-; platforms' rate limits (see README, "Jobs and channels").
+; platforms' rate limits (see entro_marketplace/readme/CONFIGURE.md, "Jobs and channels").
 channels = ${ENTRO_QUEUE_CHANNELS:-root:4,root.marketplace:4,root.marketplace.shopee:2,root.marketplace.lazada:2,root.marketplace.tiktok:2,root.marketplace.tiki:2}
 EOF
     )

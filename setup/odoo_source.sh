@@ -63,7 +63,7 @@ else
     if ! git clone -q --depth 1 --branch "$ODOO_BRANCH" "$ODOO_GIT_URL" "$tmp/src"; then
         rm -rf "$tmp"
         die "could not clone Odoo $ODOO_BRANCH from $ODOO_GIT_URL, and no ODOO_SRC was given.
-       Set ODOO_SRC to an Odoo 18.0 source tree or git directory (see README, 'Odoo source')."
+       Set ODOO_SRC to an Odoo 18.0 source tree or git directory (see docs/setup.md, 'Odoo source')."
     fi
     git -C "$tmp/src" rev-parse HEAD >"$tmp/src/.entro-source"
     rm -rf "$tmp/src/.git"
