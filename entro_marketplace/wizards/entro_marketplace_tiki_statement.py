@@ -7,7 +7,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..platforms.tiki import order_fees
-from ..platforms.tiki_statement import (
+from ..platforms.tiki.statement import (
     StatementError,
     parse_statement,
     reconcile,

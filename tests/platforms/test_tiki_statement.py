@@ -18,7 +18,7 @@ from tests.emulators.tiki import (
 from tests.platforms.conftest import PACKAGE_NAME
 from tests.platforms.tiki_fixtures import tiki
 
-statement = importlib.import_module(f"{PACKAGE_NAME}.tiki_statement")
+statement = importlib.import_module(f"{PACKAGE_NAME}.tiki.statement")
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Tiki has no settlement API that we know of: a statement is published on the 1st
 and the 16th, and a person downloads it (CSV or XLSX) from Seller Center. This
 module reads such a file into normalised lines, one per order (or per order
 item), and checks it against what Entro expects from each order's own fees and
-income (:func:`~.tiki.order_fees`), to the đồng.
+income (:func:`~.mappers.order_fees`), to the đồng.
 
 Pure Python (``openpyxl`` for XLSX). The exact columns of Tiki's file are not
 documented: each field is found by any of several header names, English or
@@ -25,7 +25,7 @@ from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from .records import ZERO, Settlement, SettlementLine, merge_lines
+from ..records import ZERO, Settlement, SettlementLine, merge_lines
 
 #: field -> header names it may have (compared without accents, case or spaces)
 COLUMNS: dict[str, tuple[str, ...]] = {
