@@ -59,9 +59,9 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import register
-from .base import Platform, chunked, split_windows
-from .errors import (
+from .. import register
+from ..base import Platform, chunked, split_windows
+from ..errors import (
     AuthorizationError,
     PermanentError,
     PlatformError,
@@ -70,10 +70,10 @@ from .errors import (
     TransientError,
     WebhookRejected,
 )
-from .payload import header as _header
-from .payload import malformed
-from .payload import text as _text
-from .records import (
+from ..payload import header as _header
+from ..payload import malformed
+from ..payload import text as _text
+from ..records import (
     ZERO,
     Address,
     Buyer,
@@ -98,7 +98,7 @@ from .records import (
     subsidy_split,
     to_money,
 )
-from .transport import clean_json, parse_retry_after, scrub_text
+from ..transport import clean_json, parse_retry_after, scrub_text
 
 _logger = logging.getLogger(__name__)
 

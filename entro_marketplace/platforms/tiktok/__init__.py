@@ -1,0 +1,3 @@
+"""TikTok Shop Partner API client (see :mod:`.client`)."""
+
+from .client import *
