@@ -1,7 +1,7 @@
 """Each platform as the benchmarks use it: its emulator, catalogue, orders, and the
 fewest API calls its documented batch sizes allow for an import.
 
-The import reads, per platform (entro_marketplace/platforms/<platform>.py):
+The import reads, per platform (entro_marketplace/platforms/<platform>/):
 
 - Shopee: the order list (100 a page, ids only), order details (50 ids a call)
   and escrow details (50 a call) for the fees;
