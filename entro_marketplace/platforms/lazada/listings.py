@@ -6,7 +6,8 @@ A mixin of :class:`~.client.LazadaPlatform` (it uses the client's ``_request``,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ..errors import AuthorizationError, PermanentError
@@ -70,8 +71,22 @@ class LazadaListingsMixin:
     ) -> list[UpdateResult]:
         return self._send_update(updates, "Price", lambda u: decimal_text(u.price))
 
-    #: the ``<Request><Product><Skus>`` XML of an update
-    update_payload = staticmethod(mappers.update_payload)
+    @staticmethod
+    def update_payload(
+        updates: list[StockUpdate] | list[PriceUpdate], tag: str, value_of: Any
+    ) -> str:
+        """The ``<Request><Product><Skus>`` XML of an update, escaped by ElementTree."""
+        root = ET.Element("Request")
+        skus = ET.SubElement(ET.SubElement(root, "Product"), "Skus")
+        for update in updates:
+            node = ET.SubElement(skus, "Sku")
+            ET.SubElement(node, "ItemId").text = str(update.item_id)
+            if update.variant_id not in (None, "", "0"):
+                ET.SubElement(node, "SkuId").text = str(update.variant_id)
+            if update.sku:
+                ET.SubElement(node, "SellerSku").text = str(update.sku)
+            ET.SubElement(node, tag).text = value_of(update)
+        return ET.tostring(root, encoding="unicode")
 
     def _send_update(
         self,
@@ -94,7 +109,7 @@ class LazadaListingsMixin:
             except AuthorizationError:
                 raise
             except PermanentError as exc:
-                named = mappers.failed_skus(batch, getattr(exc, "detail", None))
+                named = self._failed_skus(batch, getattr(exc, "detail", None))
                 if not named or _round == 1:
                     for index in pending:
                         failed.setdefault(
@@ -127,3 +142,24 @@ class LazadaListingsMixin:
                     UpdateResult(update.item_id, update.variant_id, update.sku, True)
                 )
         return results
+
+    @staticmethod
+    def _failed_skus(
+        batch: list[StockUpdate] | list[PriceUpdate], detail: Any
+    ) -> dict[int, str]:
+        """Positions in ``batch`` that an error's ``detail`` list names."""
+        if not isinstance(detail, list):
+            return {}
+        named: dict[int, str] = {}
+        for row in detail:
+            if not isinstance(row, Mapping):
+                continue
+            seller_sku = _text(row.get("seller_sku") or row.get("SellerSku"))
+            sku_id = _text(row.get("sku_id") or row.get("SkuId"))
+            message = str(row.get("message") or row.get("field") or "failed")
+            for position, update in enumerate(batch):
+                if (seller_sku and update.sku == seller_sku) or (
+                    sku_id and str(update.variant_id) == sku_id
+                ):
+                    named[position] = message
+        return named

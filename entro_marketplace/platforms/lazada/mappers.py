@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -26,12 +25,10 @@ from ..records import (
     OrderLine,
     OrderRef,
     Package,
-    PriceUpdate,
     Return,
     ReturnLine,
     Settlement,
     SettlementLine,
-    StockUpdate,
     TokenSet,
     to_money,
 )
@@ -48,6 +45,8 @@ from .const import (
     UTC_OFFSETS,
 )
 from .helpers import epoch_time, is_true, parse_time
+
+# ------------------------------------------------------------------------- tokens
 
 
 def country_sellers(tokens: TokenSet) -> list[dict[str, str]]:
@@ -431,44 +430,6 @@ def product_listings(product: Mapping[str, Any]) -> list[Listing]:
             )
         )
     return rows
-
-
-def update_payload(
-    updates: list[StockUpdate] | list[PriceUpdate], tag: str, value_of: Any
-) -> str:
-    """The ``<Request><Product><Skus>`` XML of an update, escaped by ElementTree."""
-    root = ET.Element("Request")
-    skus = ET.SubElement(ET.SubElement(root, "Product"), "Skus")
-    for update in updates:
-        node = ET.SubElement(skus, "Sku")
-        ET.SubElement(node, "ItemId").text = str(update.item_id)
-        if update.variant_id not in (None, "", "0"):
-            ET.SubElement(node, "SkuId").text = str(update.variant_id)
-        if update.sku:
-            ET.SubElement(node, "SellerSku").text = str(update.sku)
-        ET.SubElement(node, tag).text = value_of(update)
-    return ET.tostring(root, encoding="unicode")
-
-
-def failed_skus(
-    batch: list[StockUpdate] | list[PriceUpdate], detail: Any
-) -> dict[int, str]:
-    """Positions in ``batch`` that an error's ``detail`` list names."""
-    if not isinstance(detail, list):
-        return {}
-    named: dict[int, str] = {}
-    for row in detail:
-        if not isinstance(row, Mapping):
-            continue
-        seller_sku = _text(row.get("seller_sku") or row.get("SellerSku"))
-        sku_id = _text(row.get("sku_id") or row.get("SkuId"))
-        message = str(row.get("message") or row.get("field") or "failed")
-        for position, update in enumerate(batch):
-            if (seller_sku and update.sku == seller_sku) or (
-                sku_id and str(update.variant_id) == sku_id
-            ):
-                named[position] = message
-    return named
 
 
 # ------------------------------------------------------------------------ pushes
