@@ -82,7 +82,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import register
+from . import PlatformInfo, register
 from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
@@ -381,6 +381,32 @@ class LazadaPlatform(Platform):
     """Lazada Open Platform client for one seller in one country."""
 
     name = "lazada"
+    info = PlatformInfo(
+        label="Lazada",
+        channel="lazada",
+        region=True,
+        api_hosts=frozenset(
+            {
+                "api.lazada.vn",
+                "api.lazada.sg",
+                "api.lazada.co.th",
+                "api.lazada.com.my",
+                "api.lazada.com.ph",
+                "api.lazada.co.id",
+                "auth.lazada.com",
+            }
+        ),
+        # GetOrder(s)
+        buyer_keys=(
+            "customer_first_name",
+            "customer_last_name",
+            "address_shipping",
+            "address_billing",
+            "buyer_note",
+            "buyer_id",
+            "remarks",
+        ),
+    )
     default_base_url = API_HOSTS[DEFAULT_COUNTRY]
     #: /orders/items/get takes at most 50 order ids
     max_detail_batch = 50

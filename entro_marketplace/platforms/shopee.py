@@ -39,7 +39,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 
-from . import register
+from . import PlatformInfo, register
 from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
@@ -253,6 +253,32 @@ class ShopeePlatform(Platform):
     """Shopee Open Platform v2 client for one shop (or merchant)."""
 
     name = "shopee"
+    info = PlatformInfo(
+        label="Shopee",
+        channel="shopee",
+        shipping_methods=True,
+        api_hosts=frozenset(
+            {
+                "partner.shopeemobile.com",
+                "openplatform.shopee.cn",
+                "openplatform.shopee.com.br",
+                "openplatform.sandbox.test-stable.shopee.sg",
+                "openplatform.sandbox.test-stable.shopee.cn",
+                "partner.test-stable.shopeemobile.com",
+            }
+        ),
+        # get_order_detail / escrow
+        buyer_keys=(
+            "buyer_user_id",
+            "buyer_username",
+            "buyer_user_name",
+            "recipient_address",
+            "message_to_seller",
+            "note",
+            "buyer_cancel_reason",
+            "invoice_data",
+        ),
+    )
     default_base_url = PRODUCTION_URL
     max_detail_batch = 50
     max_stock_batch = 50

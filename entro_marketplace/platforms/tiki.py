@@ -82,7 +82,7 @@ from urllib.parse import quote, urlencode
 
 import requests
 
-from . import register
+from . import PlatformInfo, register
 from .base import Platform
 from .errors import (
     AuthorizationError,
@@ -284,6 +284,18 @@ class TikiPlatform(Platform):
     """Tiki Open API client for one seller (or for the app itself)."""
 
     name = "tiki"
+    info = PlatformInfo(
+        label="Tiki",
+        channel="tiki",
+        payouts_api=False,
+        statement_upload=True,
+        webhooks=False,
+        pull_queue=True,
+        app_type=True,
+        api_hosts=frozenset({"api.tiki.vn", "api-sandbox.tiki.vn"}),
+        # orders v2 (customer, shipping.address)
+        buyer_keys=("customer", "full_name", "address", "street", "ward"),
+    )
     default_base_url = API_URL
     #: one detail call per order: this is only how many orders a job takes
     max_detail_batch = 50

@@ -59,7 +59,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from . import register
+from . import PlatformInfo, register
 from .base import Platform, chunked, split_windows
 from .errors import (
     AuthorizationError,
@@ -305,6 +305,35 @@ class TikTokPlatform(Platform):
     """TikTok Shop client for one shop of a seller's authorization."""
 
     name = "tiktok"
+    info = PlatformInfo(
+        label="TikTok Shop",
+        channel="tiktok",
+        shipping_methods=True,
+        region=True,
+        service_id=True,
+        api_hosts=frozenset(
+            {
+                "open-api.tiktokglobalshop.com",
+                "auth.tiktok-shops.com",
+                "services.tiktokshop.com",
+                "services.us.tiktokshop.com",
+                "services.tiktokshops.us",
+            }
+        ),
+        # Get Order Detail
+        buyer_keys=(
+            "user_id",
+            "buyer_email",
+            "buyer_message",
+            "phone_number",
+            "address_detail",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "address_line4",
+            "district_info",
+        ),
+    )
     default_base_url = API_URL
     #: Get Order Detail takes at most 50 ids
     max_detail_batch = 50
