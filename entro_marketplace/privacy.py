@@ -2,7 +2,8 @@
 
 Read by entro_privacy (export, erasure, retention, and the test that fails on an
 undeclared personal field). Pure data: this addon does not depend on entro_privacy,
-so nothing here imports it, or Odoo.
+so nothing here imports it, or Odoo (the buyer keys come from the platforms'
+registry, pure Python).
 
 Each entry of ``PERSONAL_DATA`` describes one model:
 
@@ -19,49 +20,18 @@ Each entry of ``PERSONAL_DATA`` describes one model:
 - ``erase``: ``pseudonymise`` (default: the fields above) or ``delete``;
 - ``retain``: records the law requires to keep (a domain, the date field the
   period runs from, the period's name and the reason shown to the officer);
-- ``scrub_keys``: keys of JSON payloads whose values are personal.
+- ``scrub_keys``: keys of JSON payloads whose values are personal (or a function
+  that returns them).
 
 ``NOT_PERSONAL`` lists fields whose names look personal but are not (a shop's
 name is the seller's, a log's endpoint is a path).
 """
 
-# keys of the platforms' raw orders and pushes that hold a buyer's data
-BUYER_KEYS = [
-    # Shopee get_order_detail / escrow
-    "buyer_user_id",
-    "buyer_username",
-    "buyer_user_name",
-    "recipient_address",
-    "message_to_seller",
-    "note",
-    "buyer_cancel_reason",
-    "invoice_data",
-    # Lazada GetOrder(s)
-    "customer_first_name",
-    "customer_last_name",
-    "address_shipping",
-    "address_billing",
-    "buyer_note",
-    "buyer_id",
-    "remarks",
-    # TikTok Shop Get Order Detail
-    "user_id",
-    "buyer_email",
-    "buyer_message",
-    "phone_number",
-    "address_detail",
-    "address_line1",
-    "address_line2",
-    "address_line3",
-    "address_line4",
-    "district_info",
-    # Tiki orders v2 (customer, shipping.address)
-    "customer",
-    "full_name",
-    "address",
-    "street",
-    "ward",
-    # common shapes
+from .platforms import PLATFORMS
+
+# keys of the platforms' raw orders and pushes that hold a buyer's data, whatever
+# the platform; each platform adds its own (``PlatformInfo.buyer_keys``)
+COMMON_BUYER_KEYS = (
     "name",
     "phone",
     "phone2",
@@ -76,7 +46,18 @@ BUYER_KEYS = [
     "address5",
     "recipient",
     "buyer",
-]
+)
+
+
+def buyer_keys():
+    """The keys of raw payloads that hold a buyer's data: the common ones and
+    those of every registered platform (read when a declaration is merged, so a
+    platform registered later is covered)."""
+    keys = dict.fromkeys(COMMON_BUYER_KEYS)
+    for cls in PLATFORMS.values():
+        keys.update(dict.fromkeys(cls.info.buyer_keys))
+    return tuple(keys)
+
 
 PERSONAL_DATA = [
     {
@@ -108,7 +89,7 @@ PERSONAL_DATA = [
             "payload_text": "keep",
             "exception_reason": "scrub",
         },
-        "scrub_keys": BUYER_KEYS,
+        "scrub_keys": buyer_keys,
     },
     {
         "model": "entro.marketplace.event",
@@ -126,7 +107,7 @@ PERSONAL_DATA = [
             "payload": "scrub",
             "result": "keep",
         },
-        "scrub_keys": BUYER_KEYS,
+        "scrub_keys": buyer_keys,
     },
     {
         "model": "entro.marketplace.order.staging",
@@ -149,7 +130,7 @@ PERSONAL_DATA = [
         # a copy kept for an import: erased, it is deleted (the import reads the
         # order from the platform instead)
         "erase": "delete",
-        "scrub_keys": BUYER_KEYS,
+        "scrub_keys": buyer_keys,
     },
     {
         "model": "entro.marketplace.return",
@@ -171,7 +152,7 @@ PERSONAL_DATA = [
             "payload": "scrub",
             "exception_reason": "scrub",
         },
-        "scrub_keys": BUYER_KEYS,
+        "scrub_keys": buyer_keys,
     },
 ]
 

@@ -7,7 +7,7 @@ from odoo import SUPERUSER_ID, http
 from odoo.exceptions import AccessError
 from odoo.http import request
 
-from ..models.entro_marketplace_shop import PLATFORMS
+from ..platforms import PLATFORMS
 from ..platforms.errors import PlatformError, WebhookRejected
 
 _logger = logging.getLogger(__name__)
@@ -59,7 +59,7 @@ class MarketplaceController(http.Controller):
         gets its answer fast and never retries for a slow import.
         """
         started = time.monotonic()
-        if platform not in dict(PLATFORMS):
+        if platform not in PLATFORMS:
             raise NotFound()
         # the platform is no user of ours: act as OdooBot, as crons do
         env = request.env(user=SUPERUSER_ID)

@@ -1,3 +1,4 @@
+from . import entro_marketplace_platform_mixin
 from . import entro_marketplace_shop
 from . import entro_marketplace_credential
 from . import entro_marketplace_listing

@@ -139,7 +139,8 @@ class EntroMarketplaceOrder(models.Model):
 
     @api.depends("shop_id.platform", "external_id")
     def _compute_name(self):
-        labels = dict(self.env["entro.marketplace.shop"]._fields["platform"].selection)
+        Shop = self.env["entro.marketplace.shop"]
+        labels = dict(Shop._fields["platform"]._description_selection(self.env))
         for order in self:
             order.name = f"{labels.get(order.shop_id.platform, '')} {order.external_id}"
 

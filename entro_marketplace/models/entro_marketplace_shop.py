@@ -21,55 +21,13 @@ from ..platforms.records import ORDER_STATES
 from ..tools import crypto
 from ..tools.locks import stock_transaction
 from ..tools.rate_holds import DatabaseHolds
+from .entro_marketplace_platform_mixin import platform_hosts, platform_label
 
 _logger = logging.getLogger(__name__)
 
-PLATFORMS = [
-    ("shopee", "Shopee"),
-    ("lazada", "Lazada"),
-    ("tiktok", "TikTok Shop"),
-    ("tiki", "Tiki"),
-]
 SECRET_FIELDS = ("app_secret", "access_token", "refresh_token")
 OAUTH_STATE_LIFETIME = timedelta(minutes=30)
 
-#: The platforms' own API, token and consent hosts (docs: marketplace_apis.md).
-#: A shop's API host is one of its platform's, over https. Any other host (an
-#: emulator on loopback, a test gateway) only where a system administrator set
-#: CUSTOM_API_HOSTS_PARAM: test and sandbox databases, never a production one.
-PLATFORM_HOSTS = {
-    "shopee": frozenset(
-        {
-            "partner.shopeemobile.com",
-            "openplatform.shopee.cn",
-            "openplatform.shopee.com.br",
-            "openplatform.sandbox.test-stable.shopee.sg",
-            "openplatform.sandbox.test-stable.shopee.cn",
-            "partner.test-stable.shopeemobile.com",
-        }
-    ),
-    "lazada": frozenset(
-        {
-            "api.lazada.vn",
-            "api.lazada.sg",
-            "api.lazada.co.th",
-            "api.lazada.com.my",
-            "api.lazada.com.ph",
-            "api.lazada.co.id",
-            "auth.lazada.com",
-        }
-    ),
-    "tiktok": frozenset(
-        {
-            "open-api.tiktokglobalshop.com",
-            "auth.tiktok-shops.com",
-            "services.tiktokshop.com",
-            "services.us.tiktokshop.com",
-            "services.tiktokshops.us",
-        }
-    ),
-    "tiki": frozenset({"api.tiki.vn", "api-sandbox.tiki.vn"}),
-}
 CUSTOM_API_HOSTS_PARAM = "entro_marketplace.allow_custom_api_hosts"
 PUBLIC_BASE_URL_PARAM = "entro_marketplace.public_base_url"
 
@@ -93,14 +51,20 @@ class EntroMarketplaceShop(models.Model):
 
     _name = "entro.marketplace.shop"
     _description = "Marketplace Shop"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = [
+        "mail.thread",
+        "mail.activity.mixin",
+        "entro.marketplace.platform.mixin",
+    ]
     _order = "sequence, name, id"
     _check_company_auto = True
 
     name = fields.Char(required=True, tracking=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
-    platform = fields.Selection(PLATFORMS, required=True, tracking=True)
+    platform = fields.Selection(
+        selection="_selection_platform", required=True, tracking=True
+    )
     company_id = fields.Many2one(
         "res.company",
         required=True,
@@ -565,7 +529,7 @@ class EntroMarketplaceShop(models.Model):
             port = -1
         if (
             parts.scheme == "https"
-            and parts.hostname in PLATFORM_HOSTS.get(platform, ())
+            and parts.hostname in platform_hosts(platform)
             and port in (None, 443)
             and not (parts.username or parts.password)
         ):
@@ -583,8 +547,8 @@ class EntroMarketplaceShop(models.Model):
                 "an emulator, are allowed on test and sandbox databases only, where a "
                 "system administrator sets the system parameter %(param)s.",
                 url=url,
-                platform=dict(PLATFORMS).get(platform, platform or "?"),
-                hosts=", ".join(sorted(PLATFORM_HOSTS.get(platform, ()))) or "-",
+                platform=platform_label(platform) or "?",
+                hosts=", ".join(sorted(platform_hosts(platform))) or "-",
                 param=CUSTOM_API_HOSTS_PARAM,
             )
         )
@@ -996,7 +960,7 @@ class EntroMarketplaceShop(models.Model):
             )
 
     def _platform_label(self):
-        return dict(PLATFORMS).get(self.platform, self.platform)
+        return platform_label(self.platform)
 
     def action_disconnect(self):
         """Forget the tokens and stop syncing."""
@@ -1086,7 +1050,7 @@ class EntroMarketplaceShop(models.Model):
     # ------------------------------------------------------------------- jobs
 
     def _job_channel(self):
-        return f"root.marketplace.{self.platform}"
+        return self._platform_info().channel_path
 
     def _enqueue(self, method, *args, identity=None, eta=None, description=None):
         """Enqueue ``method`` of this shop as a queue_job job."""

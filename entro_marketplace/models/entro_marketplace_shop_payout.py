@@ -5,7 +5,6 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..platforms import get_platform_class
 from .entro_marketplace_shop import to_aware
 
 #: fee type -> (shop field of its account, default name, start code, account type)
@@ -222,7 +221,7 @@ class EntroMarketplaceShop(models.Model):
         """Import the payouts made since the last import (runs as a job)."""
         self._check_usable()
         for shop in self:
-            if not get_platform_class(shop.platform).payouts_api:
+            if not shop.platform_payouts_api:
                 raise UserError(
                     _(
                         "%(platform)s has no payout API: upload its statement with "
@@ -266,5 +265,5 @@ class EntroMarketplaceShop(models.Model):
     def _cron_import_payouts(self):
         shops = self.search([("state", "=", "connected"), ("sync_payouts", "=", True)])
         for shop in shops:
-            if get_platform_class(shop.platform).payouts_api:
+            if shop.platform_payouts_api:
                 shop._enqueue("_job_import_payouts", identity=f"payouts-{shop.id}")

@@ -1,41 +1,28 @@
 """Pure-Python marketplace platform layer (no Odoo imports).
 
-``PLATFORMS`` maps a platform code (``"shopee"``, ...) to its :class:`Platform`
-subclass; each platform module registers itself with :func:`register`.
+The registry (``PLATFORMS``, :func:`register`, :class:`PlatformInfo`) lives in
+:mod:`.registry`; importing this package registers the four platforms.
 """
 
-from __future__ import annotations
+from .registry import (
+    CAPABILITIES,
+    PLATFORMS,
+    PlatformInfo,
+    get_info,
+    get_platform_class,
+    register,
+    unregister,
+)
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .base import Platform
-
-PLATFORMS: dict[str, type[Platform]] = {}
-
-
-def register(cls: type[Platform]) -> type[Platform]:
-    """Class decorator: add a platform class to ``PLATFORMS`` under ``cls.name``."""
-    if not getattr(cls, "name", ""):
-        raise ValueError(f"{cls.__name__} has no platform name")
-    existing = PLATFORMS.get(cls.name)
-    if existing is not None and existing is not cls:
-        raise ValueError(f"platform {cls.name!r} is already registered")
-    PLATFORMS[cls.name] = cls
-    return cls
-
-
-def get_platform_class(name: str) -> type[Platform]:
-    """Return the platform class registered under ``name``.
-
-    :raise KeyError: with the known names when ``name`` is not registered.
-    """
-    try:
-        return PLATFORMS[name]
-    except KeyError:
-        known = ", ".join(PLATFORMS) or "none"  # in registration order
-        raise KeyError(f"unknown platform {name!r} (known: {known})") from None
-
+__all__ = [
+    "CAPABILITIES",
+    "PLATFORMS",
+    "PlatformInfo",
+    "get_info",
+    "get_platform_class",
+    "register",
+    "unregister",
+]
 
 from . import shopee
 from . import lazada

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
-from ..models.entro_marketplace_shop import PLATFORMS
+from ..platforms import PLATFORMS
 from ..tools import crypto
 
 
@@ -10,10 +10,15 @@ class EntroMarketplaceShopConnect(models.TransientModel):
 
     _name = "entro.marketplace.shop.connect"
     _description = "Connect a Marketplace Shop"
+    _inherit = "entro.marketplace.platform.mixin"
     _check_company_auto = True
 
     name = fields.Char("Shop Name", required=True)
-    platform = fields.Selection(PLATFORMS, required=True, default="shopee")
+    platform = fields.Selection(
+        selection="_selection_platform",
+        required=True,
+        default=lambda self: next(iter(PLATFORMS), False),
+    )
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )

@@ -3,6 +3,7 @@ from . import entro_privacy_audit
 from . import entro_privacy_request
 from . import entro_privacy_breach
 from . import entro_privacy_retention
+from . import entro_privacy_buyer_retention
 from . import entro_marketplace_shop
 from . import entro_marketplace_order
 from . import res_partner

@@ -74,7 +74,8 @@ def _merge(entries):
         if entry.get("erase") == "delete":
             spec["erase"] = "delete"
         spec["retain"] = entry.get("retain") or spec["retain"]
-        spec["scrub_keys"] |= set(entry.get("scrub_keys") or ())
+        keys = entry.get("scrub_keys") or ()
+        spec["scrub_keys"] |= set(keys() if callable(keys) else keys)
     return merged
 
 

@@ -82,13 +82,10 @@ class EntroPrivacyRetention(models.AbstractModel):
         whose buyer data is not pseudonymised yet."""
         # sudo: a cron selecting orders by state and age, in every company
         Order = self.env["entro.marketplace.order"].sudo()
-        platforms = dict(
-            self.env["entro.marketplace.shop"]._fields["platform"].selection
-        )
+        periods = self.env["entro.privacy.buyer.retention"]._days_by_platform()
         due = Order.browse()
         now = fields.Datetime.now()
-        for platform in platforms:
-            days = self._days(f"entro_privacy.buyer_retention_days.{platform}")
+        for platform, days in periods.items():
             due |= Order.search(
                 [
                     ("platform", "=", platform),

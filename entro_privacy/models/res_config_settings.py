@@ -19,26 +19,6 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="entro_marketplace.order_staging_days",
         default=7,
     )
-    entro_privacy_buyer_days_shopee = fields.Integer(
-        "Shopee: Buyer Data After Completion (days)",
-        config_parameter="entro_privacy.buyer_retention_days.shopee",
-        default=90,
-    )
-    entro_privacy_buyer_days_lazada = fields.Integer(
-        "Lazada: Buyer Data After Completion (days)",
-        config_parameter="entro_privacy.buyer_retention_days.lazada",
-        default=90,
-    )
-    entro_privacy_buyer_days_tiktok = fields.Integer(
-        "TikTok Shop: Buyer Data After Completion (days)",
-        config_parameter="entro_privacy.buyer_retention_days.tiktok",
-        default=90,
-    )
-    entro_privacy_buyer_days_tiki = fields.Integer(
-        "Tiki: Buyer Data After Completion (days)",
-        config_parameter="entro_privacy.buyer_retention_days.tiki",
-        default=90,
-    )
     entro_privacy_export_days = fields.Integer(
         "Delete Exports After (days)",
         config_parameter="entro_privacy.export_retention_days",
@@ -61,3 +41,7 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="entro_privacy.breach_authority_hours",
         default=72,
     )
+
+    def action_entro_privacy_buyer_retention(self):
+        """Buyer data retention: one period per platform, in a list."""
+        return self.env["entro.privacy.buyer.retention"].action_open()

@@ -110,9 +110,9 @@ class TestRetention(TwoPlatformCase):
         self.assertEqual((later.payload, recent.payload), before)
         self.assertFalse(later.entro_privacy_pseudonymised_at)
         # Shopee's period set to 30 days: the later one is due too; nothing twice
-        self.env["ir.config_parameter"].sudo().set_param(
-            "entro_privacy.buyer_retention_days.shopee", "30"
-        )
+        self.env["entro.privacy.buyer.retention"].sudo().search(
+            [("platform", "=", "shopee")]
+        ).days = 30
         self.assertEqual(
             self.env["entro.privacy.retention"]._cron_pseudonymise_buyers(), later
         )

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 
 import requests
 
-from .. import register
 from ..base import Platform
 from ..errors import (
     AuthorizationError,
@@ -32,6 +31,7 @@ from ..payload import header as _header
 from ..payload import malformed
 from ..payload import text as _text
 from ..records import ZERO, Buyer, Event, Order, OrderRef, TokenSet
+from ..registry import PlatformInfo, register
 from ..transport import clean_json, parse_retry_after, scrub_text
 from . import mappers
 from .const import (
@@ -62,6 +62,32 @@ class LazadaPlatform(
     """Lazada Open Platform client for one seller in one country."""
 
     name = "lazada"
+    info = PlatformInfo(
+        label="Lazada",
+        channel="lazada",
+        region=True,
+        api_hosts=frozenset(
+            {
+                "api.lazada.vn",
+                "api.lazada.sg",
+                "api.lazada.co.th",
+                "api.lazada.com.my",
+                "api.lazada.com.ph",
+                "api.lazada.co.id",
+                "auth.lazada.com",
+            }
+        ),
+        # GetOrder(s)
+        buyer_keys=(
+            "customer_first_name",
+            "customer_last_name",
+            "address_shipping",
+            "address_billing",
+            "buyer_note",
+            "buyer_id",
+            "remarks",
+        ),
+    )
     default_base_url = API_HOSTS[DEFAULT_COUNTRY]
     #: /orders/items/get takes at most 50 order ids
     max_detail_batch = 50

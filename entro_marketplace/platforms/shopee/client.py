@@ -17,7 +17,6 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 
-from .. import register
 from ..base import Platform
 from ..errors import (
     AuthorizationError,
@@ -32,6 +31,7 @@ from ..payload import header as _header
 from ..payload import malformed
 from ..payload import text as _text
 from ..records import ZERO, Event, Order, OrderRef, TokenSet
+from ..registry import PlatformInfo, register
 from ..transport import clean_json, parse_retry_after, scrub_text
 from ._util import _as_int, _epoch, _response, _ts
 from .const import (
@@ -56,6 +56,32 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
     """Shopee Open Platform v2 client for one shop (or merchant)."""
 
     name = "shopee"
+    info = PlatformInfo(
+        label="Shopee",
+        channel="shopee",
+        shipping_methods=True,
+        api_hosts=frozenset(
+            {
+                "partner.shopeemobile.com",
+                "openplatform.shopee.cn",
+                "openplatform.shopee.com.br",
+                "openplatform.sandbox.test-stable.shopee.sg",
+                "openplatform.sandbox.test-stable.shopee.cn",
+                "partner.test-stable.shopeemobile.com",
+            }
+        ),
+        # get_order_detail / escrow
+        buyer_keys=(
+            "buyer_user_id",
+            "buyer_username",
+            "buyer_user_name",
+            "recipient_address",
+            "message_to_seller",
+            "note",
+            "buyer_cancel_reason",
+            "invoice_data",
+        ),
+    )
     default_base_url = PRODUCTION_URL
     max_detail_batch = 50
     max_stock_batch = 50

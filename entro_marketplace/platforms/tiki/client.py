@@ -14,7 +14,6 @@ from typing import Any
 
 import requests
 
-from .. import register
 from ..base import Platform
 from ..errors import (
     AuthorizationError,
@@ -27,6 +26,7 @@ from ..errors import (
 from ..payload import malformed
 from ..payload import text as _text
 from ..records import ZERO, Event, Order, OrderRef
+from ..registry import PlatformInfo, register
 from ..transport import clean_json, parse_retry_after, scrub_text
 from . import mappers
 from .auth import TikiAuthMixin
@@ -61,6 +61,18 @@ class TikiPlatform(
     """Tiki Open API client for one seller (or for the app itself)."""
 
     name = "tiki"
+    info = PlatformInfo(
+        label="Tiki",
+        channel="tiki",
+        payouts_api=False,
+        statement_upload=True,
+        webhooks=False,
+        pull_queue=True,
+        app_type=True,
+        api_hosts=frozenset({"api.tiki.vn", "api-sandbox.tiki.vn"}),
+        # orders v2 (customer, shipping.address)
+        buyer_keys=("customer", "full_name", "address", "street", "ward"),
+    )
     default_base_url = API_URL
     #: one detail call per order: this is only how many orders a job takes
     max_detail_batch = 50

@@ -20,7 +20,6 @@ from urllib.parse import urlencode
 
 import requests
 
-from .. import register
 from ..base import Platform
 from ..errors import (
     AuthorizationError,
@@ -34,6 +33,7 @@ from ..errors import (
 from ..payload import malformed
 from ..payload import text as _text
 from ..records import ZERO, Event, Order, OrderRef, TokenSet
+from ..registry import PlatformInfo, register
 from ..transport import clean_json, parse_retry_after, scrub_text
 from .const import (
     API_URL,
@@ -86,6 +86,35 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
     """TikTok Shop client for one shop of a seller's authorization."""
 
     name = "tiktok"
+    info = PlatformInfo(
+        label="TikTok Shop",
+        channel="tiktok",
+        shipping_methods=True,
+        region=True,
+        service_id=True,
+        api_hosts=frozenset(
+            {
+                "open-api.tiktokglobalshop.com",
+                "auth.tiktok-shops.com",
+                "services.tiktokshop.com",
+                "services.us.tiktokshop.com",
+                "services.tiktokshops.us",
+            }
+        ),
+        # Get Order Detail
+        buyer_keys=(
+            "user_id",
+            "buyer_email",
+            "buyer_message",
+            "phone_number",
+            "address_detail",
+            "address_line1",
+            "address_line2",
+            "address_line3",
+            "address_line4",
+            "district_info",
+        ),
+    )
     default_base_url = API_URL
     #: Get Order Detail takes at most 50 ids
     max_detail_batch = 50
