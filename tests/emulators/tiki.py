@@ -27,8 +27,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
+from .fakedata import (
+    LOCATIONS,
+    creation_times,
+    digits,
+    person_name,
+    street_of,
+)
 from .harness import TOKEN_EXPIRED, EmulatorServer, Request, Response
-from .shopee import FAMILY_NAMES, GIVEN_NAMES, LOCATIONS, MIDDLE_NAMES, STREETS
 
 VN = timezone(timedelta(hours=7))
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -115,15 +121,11 @@ def generate_order(
     status = (
         status or rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
     )
-    family, middle, given = (
-        rng.choice(FAMILY_NAMES),
-        rng.choice(MIDDLE_NAMES),
-        rng.choice(GIVEN_NAMES),
-    )
+    family, middle, given = person_name(rng)
     ward, district, region = rng.choice(LOCATIONS)
     if no_phone is None:
         no_phone = rng.random() < 0.2  # Tiki does not always give the phone
-    phone = "" if no_phone else "09" + "".join(str(rng.randint(0, 9)) for _ in range(8))
+    phone = "" if no_phone else "09" + digits(rng, 8)
     items = []
     for n, product in enumerate(
         rng.sample(catalogue, rng.randint(1, min(3, len(catalogue))))
@@ -213,7 +215,7 @@ def generate_order(
         "shipping": {
             "address": {
                 "full_name": f"{family} {middle} {given}",
-                "street": f"{rng.randint(1, 300)} {rng.choice(STREETS)}",
+                "street": street_of(rng),
                 "ward": ward,
                 "district": district,
                 "region": region,
@@ -253,8 +255,7 @@ def generate_orders(
     start = start or now - span
     first = first_code or 800000000 + seed * 100000
     orders = []
-    for index in range(n):
-        created = start + timedelta(seconds=rng.uniform(0, span.total_seconds()))
+    for index, created in creation_times(rng, n, start, span):
         status = statuses[index % len(statuses)] if statuses else None
         order = generate_order(
             rng, catalogue, created, seller_id, str(first + index), status

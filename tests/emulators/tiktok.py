@@ -31,22 +31,22 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import requests
 
+from .fakedata import (
+    LOCATIONS,
+    PRODUCTS,
+    creation_times,
+    mobile,
+    person_name,
+    street_of,
+)
 from .harness import (
     TOKEN_EXPIRED,
     EmulatorServer,
     Request,
     Response,
-    send_webhooks,
     tiny_pdf,
 )
-from .shopee import (
-    FAMILY_NAMES,
-    GIVEN_NAMES,
-    LOCATIONS,
-    MIDDLE_NAMES,
-    PRODUCTS,
-    STREETS,
-)
+from .push import send_webhooks
 
 V = "202309"
 STATUSES = (
@@ -241,18 +241,10 @@ def generate_order(
     ship_platform = rng.choice([0, 10000]) if shipping - ship_seller >= 10000 else 0
     seller_parts = _split(seller_discount, n_units, rng)
     platform_parts = _split(platform_discount, n_units, rng)
-    family, middle, given = (
-        rng.choice(FAMILY_NAMES),
-        rng.choice(MIDDLE_NAMES),
-        rng.choice(GIVEN_NAMES),
-    )
-    phone = (
-        "(+84)"
-        + rng.choice("35789")
-        + "".join(str(rng.randint(0, 9)) for _ in range(8))
-    )
+    family, middle, given = person_name(rng)
+    phone = mobile(rng, "(+84)")
     ward, district, province = rng.choice(LOCATIONS)
-    street = f"{rng.randint(1, 300)} {rng.choice(STREETS)}"
+    street = street_of(rng)
     create_ts = int(created.timestamp())
     update_ts = create_ts + (0 if status == "UNPAID" else rng.randint(60, 86400))
     shipped = status in ("IN_TRANSIT", "DELIVERED", "COMPLETED")
@@ -362,8 +354,7 @@ def generate_orders(
     next_id = first_order_id or (577000000000000000 + seed * 1000000)
     limit = int(max(now, start + span).timestamp())
     orders = []
-    for index in range(n):
-        created = start + timedelta(seconds=rng.uniform(0, span.total_seconds()))
+    for index, created in creation_times(rng, n, start, span):
         status = statuses[index % len(statuses)] if statuses else None
         order = generate_order(rng, variants, created, shop_id, next_id + index, status)
         order["update_time"] = min(order["update_time"], limit)
