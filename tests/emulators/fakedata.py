@@ -28,8 +28,6 @@ FAMILY_NAMES = [
     "Dương",
     "Lý",
 ]
-
-
 MIDDLE_NAMES = [
     "Văn",
     "Thị",
@@ -44,8 +42,6 @@ MIDDLE_NAMES = [
     "Bảo",
     "Gia",
 ]
-
-
 GIVEN_NAMES = [
     "An",
     "Bình",
@@ -79,8 +75,6 @@ GIVEN_NAMES = [
     "Vy",
     "Yến",
 ]
-
-
 LOCATIONS = [
     ("Phường Bến Nghé", "Quận 1", "TP. Hồ Chí Minh"),
     ("Phường Tân Định", "Quận 1", "TP. Hồ Chí Minh"),
@@ -97,8 +91,6 @@ LOCATIONS = [
     ("Phường Vĩnh Phước", "TP. Nha Trang", "Khánh Hòa"),
     ("Thị trấn Long Thành", "Huyện Long Thành", "Đồng Nai"),
 ]
-
-
 STREETS = [
     "Nguyễn Huệ",
     "Lê Lợi",
@@ -111,8 +103,6 @@ STREETS = [
     "Cách Mạng Tháng 8",
     "Lê Duẩn",
 ]
-
-
 PRODUCTS = [
     ("Áo thun cotton", 159000, ["Trắng", "Đen", "Xám"]),
     ("Quần jean nam", 399000, ["29", "30", "31", "32"]),

@@ -41,8 +41,6 @@ ITEM_STATUSES = (
     "shipped_back",
     "shipped_back_failed",
 )
-
-
 STATUS_WEIGHTS = {
     "unpaid": 8,
     "pending": 20,
@@ -54,8 +52,6 @@ STATUS_WEIGHTS = {
     "returned": 3,
     "failed_delivery": 3,
 }
-
-
 LIFECYCLE = {
     "unpaid": "pending",
     "pending": "packed",
@@ -63,8 +59,6 @@ LIFECYCLE = {
     "ready_to_ship": "shipped",
     "shipped": "delivered",
 }
-
-
 CARRIERS = ["LEX VN", "Giao Hàng Nhanh", "J&T Express", "Ninja Van"]
 
 

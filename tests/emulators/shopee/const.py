@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 FIFTEEN_DAYS = 15 * 24 * 3600
-
-
 PUBLIC = "public"
-
-
 SHOP = "shop"
-
 
 #: fields get_order_detail always returns; the others only when requested
 DEFAULT_DETAIL_FIELDS = (

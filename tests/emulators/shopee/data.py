@@ -29,8 +29,6 @@ LIFECYCLE = {
     "TO_CONFIRM_RECEIVE": "COMPLETED",
     "IN_CANCEL": "CANCELLED",
 }
-
-
 STATUS_WEIGHTS = {
     "UNPAID": 8,
     "READY_TO_SHIP": 15,
@@ -42,8 +40,6 @@ STATUS_WEIGHTS = {
     "CANCELLED": 10,
     "TO_RETURN": 4,
 }
-
-
 SHIPPED_STATUSES = {
     "PROCESSED",
     "SHIPPED",
@@ -51,11 +47,7 @@ SHIPPED_STATUSES = {
     "COMPLETED",
     "TO_RETURN",
 }
-
-
 CARRIERS = ["SPX Express", "Giao Hàng Nhanh", "J&T Express", "Ninja Van"]
-
-
 PAYMENT_METHODS = ["ShopeePay", "Credit Card/Debit Card", "Bank Transfer"]
 
 
