@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -96,3 +97,29 @@ class WebhookPusher:
         """Sign and POST ``messages`` to ``url``; return the HTTP statuses."""
         pushes = [self.signed_push(url, message) for message in messages]
         return self.deliver(url, pushes, duplicate, shuffle, seed)
+
+
+class AppKeyPusher(WebhookPusher):
+    """Pushes signed over the body with the app key and secret (Lazada, TikTok).
+
+    The emulator has ``app_key`` and ``app_secret``; ``sign_push(app_key,
+    secret, body)`` is the platform's signature. The URL is not signed.
+    """
+
+    app_key: str
+    app_secret: str
+    sign_push: Callable[[str, str, bytes], str]  # a staticmethod
+
+    def push_authorization(self, url: str | None, body: bytes, forge: bool) -> str:
+        secret = self.app_secret + "-forged" if forge else self.app_secret
+        return self.sign_push(self.app_key, secret, body)
+
+    def build_push(
+        self,
+        message: dict[str, Any],
+        forge: bool = False,
+        stale_seconds: int = 0,
+        sign: bool = True,
+    ) -> tuple[dict[str, str], bytes]:
+        """Serialise and sign a push (the URL is not part of the signature)."""
+        return self.signed_push(None, message, forge, stale_seconds, sign)

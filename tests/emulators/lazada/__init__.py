@@ -1,8 +1,6 @@
 """A loopback emulator of the Lazada Open Platform (see ``server``)."""
 
-from .const import (
-    TIMESTAMP_TOLERANCE,
-)
+from .const import TIMESTAMP_TOLERANCE
 from .data import (
     CARRIERS,
     ITEM_STATUSES,
@@ -13,13 +11,8 @@ from .data import (
     generate_order,
     generate_orders,
 )
-from .signing import (
-    lazada_push_sign,
-    lazada_sign,
-)
-from .server import (
-    LazadaEmulator,
-)
+from .signing import lazada_push_sign, lazada_sign
+from .server import LazadaEmulator
 
 __all__ = [
     "CARRIERS",

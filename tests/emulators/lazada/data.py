@@ -62,13 +62,13 @@ LIFECYCLE = {
 CARRIERS = ["LEX VN", "Giao Hàng Nhanh", "J&T Express", "Ninja Van"]
 
 
-def _iso(ts: float) -> str:
+def iso(ts: float) -> str:
     """Lazada's ISO form in Vietnam time: ``2024-05-01T10:00:00+07:00``."""
     moment = datetime.fromtimestamp(ts, tz=timezone(timedelta(hours=7)))
     return moment.isoformat(timespec="seconds")
 
 
-def _parse_iso(text: str) -> float:
+def parse_iso(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
@@ -114,7 +114,7 @@ def generate_catalogue(
     return products
 
 
-def _variants(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def variants_of(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for product in catalogue:
         for sku in product["skus"]:
@@ -216,15 +216,15 @@ def generate_order(
                 if status != "unpaid"
                 else "",
                 "need_cancel_confirm": "false",
-                "created_at": _iso(create_ts),
-                "updated_at": _iso(update_ts),
+                "created_at": iso(create_ts),
+                "updated_at": iso(update_ts),
             }
         )
     order = {
         "order_id": order_id,
         "order_number": order_id,
-        "created_at": _iso(create_ts),
-        "updated_at": _iso(update_ts),
+        "created_at": iso(create_ts),
+        "updated_at": iso(update_ts),
         "customer_first_name": f"{family} {middle} {given}",
         "customer_last_name": "",
         "payment_method": method,
@@ -254,13 +254,13 @@ def generate_order(
     return order
 
 
-def _stamp(order: dict[str, Any], ts: float) -> None:
+def stamp_update(order: dict[str, Any], ts: float) -> None:
     """Set a generated order's update time, its items' with it (as on Lazada, an
     order is updated whenever one of its items is, never before it)."""
     order["_update_ts"] = ts
-    order["updated_at"] = _iso(ts)
+    order["updated_at"] = iso(ts)
     for item in order["_items"]:
-        item["updated_at"] = _iso(ts)
+        item["updated_at"] = iso(ts)
 
 
 def _refresh_totals(order: dict[str, Any]) -> None:
@@ -310,7 +310,7 @@ def generate_orders(
     ``statuses`` cycles through per-order item status lists (one per unit).
     """
     rng = random.Random(seed)
-    variants = _variants(catalogue or generate_catalogue(10, 2, seed=seed))
+    variants = variants_of(catalogue or generate_catalogue(10, 2, seed=seed))
     now = datetime.now(timezone.utc)
     start = start or (now - span)
     next_id = first_order_id or (300000000000 + seed * 1000000)
@@ -322,6 +322,6 @@ def generate_orders(
         )
         limit = max(now, start + span).timestamp()
         if order["_update_ts"] > limit:
-            _stamp(order, max(created.timestamp(), limit))
+            stamp_update(order, max(created.timestamp(), limit))
         orders.append(order)
     return orders

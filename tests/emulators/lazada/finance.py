@@ -5,16 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
+from ..harness import Request, Response
 
 
 class LazadaFinance:
     """Settlements, transaction details and payouts."""
-
-    # -------------------------------------------------------------- finance
 
     #: emulator's fee_type codes for the fee names it uses (Lazada's own numeric
     #: codes are not documented; the names are those of its statements)

@@ -6,11 +6,7 @@ import base64
 import json
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-    tiny_pdf,
-)
+from ..harness import Request, Response, tiny_pdf
 
 
 class LazadaFulfilment:

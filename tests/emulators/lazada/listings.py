@@ -5,16 +5,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
+from ..harness import Request, Response
 
 
 class LazadaListings:
     """Products, SKUs, price and quantity updates."""
-
-    # ------------------------------------------------------------- products
 
     def add_catalogue(self, products: list[dict[str, Any]]) -> None:
         """Add generated products."""

@@ -6,26 +6,23 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from ..push import WebhookPusher
+from ..harness import Request, Response
+from ..push import AppKeyPusher
 from .data import (
-    _iso,
-    _parse_iso,
-    _stamp,
-    _variants,
     generate_catalogue,
     generate_order,
+    iso,
+    parse_iso,
+    stamp_update,
+    variants_of,
 )
-from .signing import (
-    lazada_push_sign,
-)
+from .signing import lazada_push_sign
 
 
-class LazadaOrders(WebhookPusher):
+class LazadaOrders(AppKeyPusher):
     """Orders and their items, item statuses and the pushes announcing them."""
+
+    sign_push = staticmethod(lazada_push_sign)
 
     # --------------------------------------------------------------- orders
 
@@ -55,7 +52,7 @@ class LazadaOrders(WebhookPusher):
             order = self.store["orders"][str(order_id)]
             now = max(self.clock(), order["_update_ts"] + 1)
             order["_update_ts"] = now
-            order["updated_at"] = _iso(now)
+            order["updated_at"] = iso(now)
             wanted = {str(i) for i in item_ids} if item_ids is not None else None
             for item in order["_items"]:
                 # "all" means all live units: Lazada never revives a cancelled one
@@ -64,7 +61,7 @@ class LazadaOrders(WebhookPusher):
                 if wanted is not None and str(item["order_item_id"]) not in wanted:
                     continue
                 item["status"] = status
-                item["updated_at"] = _iso(now)
+                item["updated_at"] = iso(now)
                 if status == "canceled":
                     item["reason"] = "Thay đổi ý định"
                     item["cancel_return_initiator"] = "cancellation-customer"
@@ -101,9 +98,9 @@ class LazadaOrders(WebhookPusher):
             if not after and not created_after:
                 return self._error("MissingParameter", "update_after or created_after")
             field = "_update_ts" if after else "created_at"
-            low = _parse_iso(after or created_after or "")
+            low = parse_iso(after or created_after or "")
             before = params.get("update_before") or params.get("created_before")
-            high = _parse_iso(before) if before else float("inf")
+            high = parse_iso(before) if before else float("inf")
             limit = int(params.get("limit", "10"))
             offset = int(params.get("offset", "0"))
         except ValueError:
@@ -117,7 +114,7 @@ class LazadaOrders(WebhookPusher):
         def stamp(order: dict[str, Any]) -> float:
             if field == "_update_ts":
                 return order["_update_ts"]
-            return _parse_iso(order["created_at"])
+            return parse_iso(order["created_at"])
 
         with self.store.lock:
             rows = sorted(
@@ -180,7 +177,7 @@ class LazadaOrders(WebhookPusher):
     def _touch(self, order: dict[str, Any]) -> float:
         now = max(self.clock(), order["_update_ts"] + 1)
         order["_update_ts"] = now
-        order["updated_at"] = _iso(now)
+        order["updated_at"] = iso(now)
         return now
 
     def _set_items(
@@ -189,28 +186,15 @@ class LazadaOrders(WebhookPusher):
         now = self._touch(order)
         for item in items:
             item["status"] = status
-            item["updated_at"] = _iso(now)
+            item["updated_at"] = iso(now)
         order["statuses"] = sorted({i["status"] for i in order["_items"]})
 
     # ----------------------------------------------------------------- push
 
-    def push_authorization(self, url: str | None, body: bytes, forge: bool) -> str:
-        secret = self.app_secret + "-forged" if forge else self.app_secret
-        return lazada_push_sign(self.app_key, secret, body)
-
     def backdate(self, message: dict[str, Any], seconds: int) -> None:
+        """Lazada's timestamps are milliseconds (seconds in older messages)."""
         ts = int(message.get("timestamp") or self.clock() * 1000)
         message["timestamp"] = ts - seconds * (1000 if ts > 10**11 else 1)
-
-    def build_push(
-        self,
-        message: dict[str, Any],
-        forge: bool = False,
-        stale_seconds: int = 0,
-        sign: bool = True,
-    ) -> tuple[dict[str, str], bytes]:
-        """Serialise and sign a push (the URL is not part of Lazada's signature)."""
-        return self.signed_push(None, message, forge, stale_seconds, sign)
 
     def new_order(self, statuses: list[str] | None = None) -> dict[str, Any]:
         """Generate and add one order created now (demo mode)."""
@@ -220,12 +204,12 @@ class LazadaOrders(WebhookPusher):
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
         order = generate_order(
             self.rng,
-            _variants(catalogue or generate_catalogue()),
+            variants_of(catalogue or generate_catalogue()),
             now,
             self.seller_id,
             next_id,
             statuses,
         )
-        _stamp(order, now.timestamp())
+        stamp_update(order, now.timestamp())
         self.add_orders([order])
         return order

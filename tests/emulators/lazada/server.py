@@ -21,32 +21,13 @@ import uuid
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
-from ..harness import (
-    TOKEN_EXPIRED,
-    EmulatorServer,
-    Request,
-    Response,
-)
-from .const import (
-    TIMESTAMP_TOLERANCE,
-)
-from .finance import (
-    LazadaFinance,
-)
-from .fulfilment import (
-    LazadaFulfilment,
-)
-from .listings import (
-    LazadaListings,
-)
-from .orders import (
-    LazadaOrders,
-)
-from .signing import (
-    lazada_sign,
-)
-
-# ---------------------------------------------------------------------------- server
+from ..harness import TOKEN_EXPIRED, EmulatorServer, Request, Response
+from .const import TIMESTAMP_TOLERANCE
+from .finance import LazadaFinance
+from .fulfilment import LazadaFulfilment
+from .listings import LazadaListings
+from .orders import LazadaOrders
+from .signing import lazada_sign
 
 
 class LazadaEmulator(

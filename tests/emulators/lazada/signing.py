@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-# ------------------------------------------------------------------------- signatures
-
 
 def lazada_sign(secret: str, path: str, params: dict[str, str]) -> str:
     """UPPER hex HMAC-SHA256 of path + sorted key+value (``sign`` excluded)."""

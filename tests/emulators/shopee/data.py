@@ -99,7 +99,7 @@ def generate_catalogue(
     return items
 
 
-def _variants(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def variants_of(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for item in catalogue:
         if item.get("has_model"):
@@ -233,7 +233,7 @@ def _amounts(rng: random.Random, lines: list[dict[str, Any]]) -> dict[str, int]:
     }
 
 
-def _escrow(sn: str, username: str, method: str, amounts: dict[str, int]) -> dict:
+def escrow_detail(sn: str, username: str, method: str, amounts: dict[str, int]) -> dict:
     total = amounts["total"]
     return {
         "order_sn": sn,
@@ -368,14 +368,14 @@ def generate_order(
         "cancel_reason": "",
         "buyer_cancel_reason": "",
         "_shop_id": shop_id,
-        "_escrow": None if unpaid else _escrow(sn, username, method, amounts),
+        "_escrow": None if unpaid else escrow_detail(sn, username, method, amounts),
         "_amounts": amounts,
     }
-    _apply_status_details(order, status, rng)
+    apply_status_details(order, status, rng)
     return order
 
 
-def _apply_status_details(
+def apply_status_details(
     order: dict[str, Any], status: str, rng: random.Random
 ) -> None:
     if status in ("CANCELLED", "IN_CANCEL"):
@@ -428,11 +428,11 @@ def generate_orders(
     """
     rng = random.Random(seed)
     if catalogue is not None:
-        variants = _variants(catalogue)
+        variants = variants_of(catalogue)
     elif skus:
         variants = _variants_from_skus(skus, rng)
     else:
-        variants = _variants(generate_catalogue(10, 3, seed=seed))
+        variants = variants_of(generate_catalogue(10, 3, seed=seed))
     now = datetime.now(timezone.utc)
     start = start or (now - span)
     orders = []

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from .const import (
-    FIFTEEN_DAYS,
-    SHOP,
-)
-from .data import (
-    order_income,
-)
+from ..harness import Request, Response
+from .const import FIFTEEN_DAYS, SHOP
+from .data import order_income
 
 
 class ShopeeFinance:
     """The seller wallet: escrow releases, adjustments, withdrawals."""
-
-    # -------------------------------------------------------------- finance
 
     def _wallet_add(
         self, shop_id: int, kind: int, amount: int, when: float, **fields: Any

@@ -5,15 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-    tiny_pdf,
-)
-from .const import (
-    FIFTEEN_DAYS,
-    SHOP,
-)
+from ..harness import Request, Response, tiny_pdf
+from .const import FIFTEEN_DAYS, SHOP
 
 
 class ShopeeFulfilment:

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from .const import (
-    SHOP,
-)
+from ..harness import Request, Response
+from .const import SHOP
 
 
 class ShopeeListings:
     """Items, models, stock and price updates."""
-
-    # ------------------------------------------------------------- products
 
     def add_catalogue(self, items: list[dict[str, Any]]) -> None:
         """Add generated items to the store."""

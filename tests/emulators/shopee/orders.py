@@ -6,33 +6,21 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
+from ..harness import Request, Response
 from ..push import WebhookPusher
-from .const import (
-    DEFAULT_DETAIL_FIELDS,
-    FIFTEEN_DAYS,
-    PUBLIC,
-    SHOP,
-)
+from .const import DEFAULT_DETAIL_FIELDS, FIFTEEN_DAYS, PUBLIC, SHOP
 from .data import (
-    _apply_status_details,
-    _escrow,
-    _variants,
+    apply_status_details,
+    escrow_detail,
     generate_catalogue,
     generate_order,
+    variants_of,
 )
-from .signing import (
-    shopee_push_sign,
-)
+from .signing import shopee_push_sign
 
 
 class ShopeeOrders(WebhookPusher):
     """Orders, their statuses and the pushes that announce them (lost pushes kept)."""
-
-    # --------------------------------------------------------------- orders
 
     def add_orders(self, orders: list[dict[str, Any]]) -> None:
         """Add generated orders to the store."""
@@ -45,7 +33,7 @@ class ShopeeOrders(WebhookPusher):
         with self.store.lock:
             catalogue = list(self.store["items"].values()) or None
         variants = (
-            _variants(catalogue) if catalogue else _variants(generate_catalogue())
+            variants_of(catalogue) if catalogue else variants_of(generate_catalogue())
         )
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
         order = generate_order(
@@ -77,10 +65,10 @@ class ShopeeOrders(WebhookPusher):
             ):
                 order["pay_time"] = order["update_time"]
                 amounts = order["_amounts"]
-                order["_escrow"] = _escrow(
+                order["_escrow"] = escrow_detail(
                     order_sn, order["buyer_username"], order["payment_method"], amounts
                 )
-            _apply_status_details(order, status, self.rng)
+            apply_status_details(order, status, self.rng)
             message = self.order_message(order_sn)
         if lost:
             self.add_lost_push(message)
@@ -217,7 +205,7 @@ class ShopeeOrders(WebhookPusher):
     def _bump(self, order: dict[str, Any], status: str) -> None:
         order["order_status"] = status
         order["update_time"] = max(int(self.clock()), order["update_time"] + 1)
-        _apply_status_details(order, status, self.rng)
+        apply_status_details(order, status, self.rng)
 
     # ----------------------------------------------------------------- push
 
@@ -245,16 +233,9 @@ class ShopeeOrders(WebhookPusher):
     def backdate(self, message: dict[str, Any], seconds: int) -> None:
         message["timestamp"] = int(message.get("timestamp") or self.clock()) - seconds
 
-    def build_push(
-        self,
-        url: str,
-        message: dict[str, Any],
-        forge: bool = False,
-        stale_seconds: int = 0,
-        sign: bool = True,
-    ) -> tuple[dict[str, str], bytes]:
-        """Serialise and sign a push for callback ``url`` (part of the signature)."""
-        return self.signed_push(url, message, forge, stale_seconds, sign)
+    #: ``build_push(url, message, forge, stale_seconds, sign)``: the callback URL
+    #: is part of Shopee's signature
+    build_push = WebhookPusher.signed_push
 
     def push(
         self,

@@ -22,32 +22,13 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..harness import (
-    TOKEN_EXPIRED,
-    EmulatorServer,
-    Request,
-    Response,
-)
-from .const import (
-    PUBLIC,
-)
-from .finance import (
-    ShopeeFinance,
-)
-from .fulfilment import (
-    ShopeeFulfilment,
-)
-from .listings import (
-    ShopeeListings,
-)
-from .orders import (
-    ShopeeOrders,
-)
-from .signing import (
-    shopee_sign,
-)
-
-# ---------------------------------------------------------------------------- server
+from ..harness import TOKEN_EXPIRED, EmulatorServer, Request, Response
+from .const import PUBLIC
+from .finance import ShopeeFinance
+from .fulfilment import ShopeeFulfilment
+from .listings import ShopeeListings
+from .orders import ShopeeOrders
+from .signing import shopee_sign
 
 
 class ShopeeEmulator(

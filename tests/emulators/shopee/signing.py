@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-# ------------------------------------------------------------------------- signatures
-
 
 def shopee_sign(key: str, base: str) -> str:
     """Lower-case hex HMAC-SHA256 of ``base`` keyed with the partner key."""

@@ -27,14 +27,8 @@ from .data import (
     generate_order,
     generate_orders,
 )
-from .signing import (
-    cipher_of,
-    tiktok_push_sign,
-    tiktok_sign,
-)
-from .server import (
-    TikTokEmulator,
-)
+from .signing import cipher_of, tiktok_push_sign, tiktok_sign
+from .server import TikTokEmulator
 
 __all__ = [
     "CARRIERS",

@@ -92,7 +92,7 @@ def generate_catalogue(
     return products
 
 
-def _variants(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def variants_of(catalogue: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
             "product_id": p["id"],
@@ -237,7 +237,7 @@ def generate_orders(
 ) -> list[dict[str, Any]]:
     """``n`` orders created between ``start`` and ``start + span`` (statuses cycle)."""
     rng = random.Random(seed)
-    variants = _variants(catalogue or generate_catalogue(10, 2, seed=seed))
+    variants = variants_of(catalogue or generate_catalogue(10, 2, seed=seed))
     now = datetime.now(timezone.utc)
     start = start or (now - span)
     next_id = first_order_id or (577000000000000000 + seed * 1000000)

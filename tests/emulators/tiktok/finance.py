@@ -5,21 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from .common import (
-    CODE_AUTH,
-    CODE_PARAM,
-    V,
-)
+from ..harness import Request, Response
+from .common import CODE_AUTH, CODE_PARAM, V
 
 
 class TikTokFinance:
     """Settlements, statements and their transactions, payouts."""
 
-    # -------------------------------------------------------------- finance
     #
     # TikTok settles an order some days after delivery: one statement
     # transaction per order (or adjustment) with its fee amounts, signed as

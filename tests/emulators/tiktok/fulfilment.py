@@ -6,11 +6,7 @@ import json
 import secrets
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-    tiny_pdf,
-)
+from ..harness import Request, Response, tiny_pdf
 from .common import (
     CODE_NOT_CANCELLABLE,
     CODE_NOT_FOUND,
@@ -20,15 +16,11 @@ from .common import (
     SELLER_CANCEL_REASONS,
     in_time_range,
 )
-from .data import (
-    CARRIERS,
-)
+from .data import CARRIERS
 
 
 class TikTokFulfilment:
     """Packages, shipping, documents, cancellation and returns."""
-
-    # ----------------------------------------------------------- fulfilment
 
     def _order_of_package(
         self, shop_id: str | None, package_id: str

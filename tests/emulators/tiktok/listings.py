@@ -5,19 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from .common import (
-    CODE_PARAM,
-)
+from ..harness import Request, Response
+from .common import CODE_PARAM
 
 
 class TikTokListings:
     """Products, SKUs, inventory and price updates."""
-
-    # ------------------------------------------------------------- products
 
     def add_catalogue(self, products: list[dict[str, Any]]) -> None:
         """Add generated products (every shop of the seller lists them)."""

@@ -6,29 +6,17 @@ import json
 from datetime import datetime, timezone
 from typing import Any
 
-from ..harness import (
-    Request,
-    Response,
-)
-from ..push import WebhookPusher
-from .common import (
-    CODE_PARAM,
-    MASKED_STATUSES,
-    PACKAGE_STATUSES,
-    in_time_range,
-)
-from .data import (
-    _variants,
-    generate_catalogue,
-    generate_order,
-)
-from .signing import (
-    tiktok_push_sign,
-)
+from ..harness import Request, Response
+from ..push import AppKeyPusher
+from .common import CODE_PARAM, MASKED_STATUSES, PACKAGE_STATUSES, in_time_range
+from .data import generate_catalogue, generate_order, variants_of
+from .signing import tiktok_push_sign
 
 
-class TikTokOrders(WebhookPusher):
+class TikTokOrders(AppKeyPusher):
     """Orders, their statuses and the webhooks announcing them."""
+
+    sign_push = staticmethod(tiktok_push_sign)
 
     # --------------------------------------------------------------- orders
 
@@ -183,22 +171,6 @@ class TikTokOrders(WebhookPusher):
             rows = [self.view(o) for o in found if o and o["_shop_id"] == shop_id]
         return self._ok({"orders": rows})
 
-    # ----------------------------------------------------------------- push
-
-    def push_authorization(self, url: str | None, body: bytes, forge: bool) -> str:
-        secret = self.app_secret + "-forged" if forge else self.app_secret
-        return tiktok_push_sign(self.app_key, secret, body)
-
-    def build_push(
-        self,
-        message: dict[str, Any],
-        forge: bool = False,
-        stale_seconds: int = 0,
-        sign: bool = True,
-    ) -> tuple[dict[str, str], bytes]:
-        """Serialise and sign a webhook (the URL is not part of the signature)."""
-        return self.signed_push(None, message, forge, stale_seconds, sign)
-
     def new_order(self, status: str = "AWAITING_SHIPMENT") -> dict[str, Any]:
         """Generate and add one order created now (demo mode)."""
         with self.store.lock:
@@ -207,7 +179,7 @@ class TikTokOrders(WebhookPusher):
         now = datetime.fromtimestamp(self.clock(), tz=timezone.utc)
         order = generate_order(
             self.rng,
-            _variants(catalogue or generate_catalogue()),
+            variants_of(catalogue or generate_catalogue()),
             now,
             self.shop_id,
             next_id,

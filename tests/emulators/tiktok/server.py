@@ -26,12 +26,7 @@ import uuid
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from ..harness import (
-    TOKEN_EXPIRED,
-    EmulatorServer,
-    Request,
-    Response,
-)
+from ..harness import TOKEN_EXPIRED, EmulatorServer, Request, Response
 from .common import (
     CODE_AUTH,
     CODE_CIPHER_MISMATCH,
@@ -42,27 +37,12 @@ from .common import (
     CODE_TOKEN_EXPIRED,
     V,
 )
-from .data import (
-    DEFAULT_SHOP,
-)
-from .finance import (
-    TikTokFinance,
-)
-from .fulfilment import (
-    TikTokFulfilment,
-)
-from .listings import (
-    TikTokListings,
-)
-from .orders import (
-    TikTokOrders,
-)
-from .signing import (
-    cipher_of,
-    tiktok_sign,
-)
-
-# ---------------------------------------------------------------------------- server
+from .data import DEFAULT_SHOP
+from .finance import TikTokFinance
+from .fulfilment import TikTokFulfilment
+from .listings import TikTokListings
+from .orders import TikTokOrders
+from .signing import cipher_of, tiktok_sign
 
 
 class TikTokEmulator(

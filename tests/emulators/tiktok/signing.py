@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-# ------------------------------------------------------------------------- signatures
-
 
 def tiktok_sign(secret: str, path: str, params: dict[str, str], body: bytes) -> str:
     """hex HMAC-SHA256(secret, secret + path + sorted k+v + body + secret)."""
