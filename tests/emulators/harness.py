@@ -1,6 +1,6 @@
-"""Generic loopback HTTP emulator: server, journal, faults, store, webhook sender.
+"""Generic loopback HTTP emulator: server, journal, faults, store, push receiver.
 
-Standard library only (plus ``requests`` to send webhooks). A platform emulator
+Standard library only (pushes are sent by ``push``). A platform emulator
 subclasses :class:`EmulatorServer`, registers routes and implements the
 platform-specific fault responses (e.g. what an expired token looks like).
 
@@ -25,8 +25,6 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
-
-import requests
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -507,30 +505,6 @@ class PushReceiver(EmulatorServer):
     def received(self) -> list[Request]:
         """Requests received so far."""
         return list(self.store.data.get("received", []))
-
-
-def send_webhooks(
-    url: str,
-    pushes: list[tuple[dict[str, str], bytes]],
-    duplicate: int = 1,
-    shuffle: bool = False,
-    seed: int | None = None,
-    timeout: float = 5.0,
-) -> list[int]:
-    """POST prepared ``(headers, body)`` pushes to ``url``; return the statuses.
-
-    ``duplicate`` sends each push k times; ``shuffle`` randomises the order
-    (reproducibly with ``seed``), to test idempotent, order-independent handling.
-    """
-    batch = [push for push in pushes for _ in range(max(1, duplicate))]
-    if shuffle:
-        random.Random(seed).shuffle(batch)
-    statuses = []
-    with requests.Session() as session:
-        for headers, body in batch:
-            response = session.post(url, data=body, headers=headers, timeout=timeout)
-            statuses.append(response.status_code)
-    return statuses
 
 
 def tiny_pdf(text: str) -> bytes:
