@@ -36,15 +36,24 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from importlib import import_module
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 _logger = logging.getLogger("tests.emulators")
 
-#: the platforms: each ``tests.emulators.<code>.cli`` module has HELP, PORT,
-#: PUSH_HELP, add_arguments(parser), start(args) -> a started emulator and
-#: tick(emulator, rng) -> the messages to push
-PLATFORMS = ("shopee", "lazada", "tiktok", "tiki")
+#: the order in which the first platforms are listed; an emulator package added
+#: beside them (any ``tests/emulators/<code>/cli.py``) is found and listed after
+ORDER = ("shopee", "lazada", "tiktok", "tiki")
+
+
+def platforms() -> list[str]:
+    """The emulated platforms: each package ``tests.emulators.<code>`` with a ``cli``
+    module (HELP, PORT, PUSH_HELP, add_arguments(parser), start(args) -> a started
+    emulator and tick(emulator, rng) -> the messages to push)."""
+    here = Path(__file__).resolve().parent
+    found = sorted(p.parent.name for p in here.glob("*/cli.py"))
+    return [c for c in ORDER if c in found] + [c for c in found if c not in ORDER]
 
 
 def platform_cli(code: str) -> ModuleType:
@@ -73,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     """The command line: one sub-command per platform."""
     root = argparse.ArgumentParser(prog="python -m tests.emulators")
     sub = root.add_subparsers(dest="platform", required=True)
-    for code in PLATFORMS:
+    for code in platforms():
         platform = platform_cli(code)
         one = sub.add_parser(code, help=platform.HELP)
         one.add_argument("--host", default="127.0.0.1")
