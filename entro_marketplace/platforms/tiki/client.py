@@ -22,12 +22,11 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import ZERO, Event, Order, OrderRef
-from ..transport import clean_json, parse_retry_after, scrub_text
+from ..records import Order, OrderRef
+from ..transport import parse_retry_after
 from . import mappers
 from .auth import TikiAuthMixin
 from .catalogue import TikiCatalogueMixin
@@ -74,6 +73,7 @@ class TikiPlatform(
     #: no settlement API: the Seller Center statement is uploaded (tiki.statement)
     payouts_api = False
     product_page_size = 50
+    vendor = "Tiki"
 
     # ------------------------------------------------------------ settings
 
@@ -106,9 +106,6 @@ class TikiPlatform(
         if not self.config.app_secret:
             raise AuthorizationError("Tiki client secret is not configured")
         return self.config.app_secret
-
-    def _scrub(self, text: Any) -> str:
-        return scrub_text(str(text or ""), self.config.secrets())
 
     # ------------------------------------------------------------ low level
 
@@ -148,10 +145,7 @@ class TikiPlatform(
         never retried, as Tiki asks.
         """
         status = response.status_code
-        try:
-            data = clean_json(response.json()) if response.content else None
-        except ValueError:
-            data = None
+        data = self._decode(response)
         request_id = _text(response.headers.get("X-Request-Id"))
         if 200 <= status < 300:
             if data is None and response.content:
@@ -320,20 +314,13 @@ class TikiPlatform(
             raise
 
     def _unreadable(self, code: str, row: Mapping[str, Any], problem: str) -> Order:
-        try:
-            update_time = self._time(row.get("updated_at"))
-        except (TypeError, ValueError, OverflowError):
-            update_time = None
-        return Order(
-            external_id=str(code)[:64],
-            status=str(row.get("status") or "unknown")[:64],
-            state="pending",
-            create_time=None,
-            update_time=update_time,
-            currency="",
-            total_amount=ZERO,
-            raw={"order": dict(row)},
-            problems=[problem],
+        return self._unreadable_order(
+            code,
+            row,
+            problem,
+            status=row.get("status"),
+            updated=row.get("updated_at"),
+            parse_time=self._time,
         )
 
     def to_order(self, row: Mapping[str, Any]) -> Order:
@@ -341,29 +328,13 @@ class TikiPlatform(
         order = mappers.to_order(
             row, self._time, self.normalise_status, self.unknown_statuses_of
         )
-        self._fill_amounts(order, obj(row, "invoice"), mappers.order_items(row))
+        complete = mappers.sum_amounts(
+            order, obj(row, "invoice"), mappers.order_items(row)
+        )
+        self._absorb_residual(order, complete, "items differ from its total")
         return order
 
     _to_line = staticmethod(mappers.to_line)
-
-    @staticmethod
-    def _fill_amounts(
-        order: Order, invoice: Mapping[str, Any], items: list[Mapping[str, Any]]
-    ) -> None:
-        complete = mappers.sum_amounts(order, invoice, items)
-        residual = order.check_total()
-        if residual:
-            complete = False
-            _logger.warning(
-                "Tiki order %s items differ from its total by %s",
-                order.external_id,
-                residual,
-            )
-            if residual > 0:
-                order.other_discounts += residual
-            else:
-                order.other_fees -= residual
-        order.amounts_complete = complete
 
     def get_order_fees(self, code: str) -> OrderFees:
         """The seller's fees and income of one order (payout side)."""
@@ -374,11 +345,3 @@ class TikiPlatform(
             params={"include": ORDER_FEES_INCLUDE},
         )
         return order_fees(row)
-
-    # -------------------------------------------------------------- webhooks
-
-    def verify_webhook(
-        self, url: str, headers: Mapping[str, str], body: bytes
-    ) -> Event:
-        """Tiki pushes nothing: events are pulled (:meth:`pull_events`)."""
-        raise WebhookRejected("not_supported", status=404)
