@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
 from .errors import (
+    AuthorizationError,
     PermanentError,
     PlatformError,
     RateLimited,
@@ -363,6 +364,26 @@ class Platform(abc.ABC):
     bare_throttle_code: ClassVar[str | None] = None
     #: every answer carries a code: one without is a transient fault
     code_required: ClassVar[bool] = False
+
+    #: the platform's names of the app's credentials, in messages
+    app_key_label: ClassVar[str] = "app_key"
+    app_secret_label: ClassVar[str] = "app_secret"
+
+    def _app_key(self) -> str:
+        """The app's key (:class:`AuthorizationError` when not configured)."""
+        if not self.config.app_key:
+            raise AuthorizationError(
+                f"{self.vendor} {self.app_key_label} is not configured"
+            )
+        return str(self.config.app_key)
+
+    def _app_secret(self) -> str:
+        """The app's secret (:class:`AuthorizationError` when not configured)."""
+        if not self.config.app_secret:
+            raise AuthorizationError(
+                f"{self.vendor} {self.app_secret_label} is not configured"
+            )
+        return self.config.app_secret
 
     @abc.abstractmethod
     def _request(self, method: str, path: str, **options: Any) -> Any:

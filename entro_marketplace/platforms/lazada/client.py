@@ -101,16 +101,6 @@ class LazadaPlatform(
             "/"
         )
 
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("Lazada app_key is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Lazada app_secret is not configured")
-        return self.config.app_secret
-
     def _signed(
         self, path: str, params: Mapping[str, Any] | None, with_token: bool
     ) -> dict[str, str]:

@@ -70,25 +70,20 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
     vendor = "Shopee"
     #: Shopee's envelope says success by having no ``error``
     ok_codes: frozenset[str] = frozenset()
+    app_key_label = "partner_id"
+    app_secret_label = "partner_key"
 
     # ------------------------------------------------------------ low level
 
     def _partner_id(self) -> int:
-        if not self.config.app_key:
-            raise AuthorizationError("Shopee partner_id is not configured")
-        return _as_int(self.config.app_key, "partner_id")
-
-    def _partner_key(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Shopee partner_key is not configured")
-        return self.config.app_secret
+        return _as_int(self._app_key(), "partner_id")
 
     def _common_params(self, path: str, kind: str) -> dict[str, Any]:
         partner_id = self._partner_id()
         timestamp = _epoch(self.now())
         params: dict[str, Any] = {"partner_id": partner_id, "timestamp": timestamp}
         if kind == "public":
-            params["sign"] = sign(self._partner_key(), partner_id, path, timestamp)
+            params["sign"] = sign(self._app_secret(), partner_id, path, timestamp)
             return params
         token = self.config.access_token
         if not token:
@@ -103,7 +98,7 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
         params["access_token"] = token
         params[target_name] = target_id
         params["sign"] = sign(
-            self._partner_key(), partner_id, path, timestamp, token, target_id
+            self._app_secret(), partner_id, path, timestamp, token, target_id
         )
         return params
 

@@ -74,6 +74,8 @@ class TikiPlatform(
     payouts_api = False
     product_page_size = 50
     vendor = "Tiki"
+    app_key_label = "client id (app key)"
+    app_secret_label = "client secret"
 
     # ------------------------------------------------------------ settings
 
@@ -96,16 +98,6 @@ class TikiPlatform(
     @property
     def sku_batch_size(self) -> int:
         return max(1, int(self._extra("sku_batch_size", self.max_stock_batch)))
-
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("Tiki client id (app key) is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Tiki client secret is not configured")
-        return self.config.app_secret
 
     # ------------------------------------------------------------ low level
 

@@ -114,16 +114,6 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
             "/"
         )
 
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("TikTok Shop app_key is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("TikTok Shop app_secret is not configured")
-        return self.config.app_secret
-
     def _request(
         self,
         method: str,
