@@ -407,7 +407,8 @@ class Platform(abc.ABC):
         outages). Then, in this order: throttled (HTTP 429 or a rate-limit
         code), the envelope's error code (:meth:`_envelope_error`), the HTTP
         status (5xx transient, 4xx permanent), a missing code when one is
-        required.
+        required. A platform whose answers have no envelope overrides this
+        (Tiki: the HTTP status is the error), reading them with :meth:`_decode`.
         """
         status = response.status_code
         retry_after = parse_retry_after(response.headers.get("Retry-After"))

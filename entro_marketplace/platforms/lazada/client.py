@@ -7,7 +7,6 @@ mapping is in :mod:`.mappers`. See the package docstring.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,8 +44,6 @@ from .helpers import data_of, epoch_time, iso, parse_time
 from .listings import LazadaListingsMixin
 from .mappers import country_sellers
 from .signing import param_text, push_signature, sign
-
-_logger = logging.getLogger(__name__)
 
 
 @register

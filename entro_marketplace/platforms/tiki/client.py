@@ -7,7 +7,6 @@ of :class:`TikiPlatform`; what the answers hold is read by :mod:`.mappers`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -49,8 +48,6 @@ from .events import TikiEventsMixin
 from .fulfilment import TikiFulfilmentMixin
 from .mappers import OrderFees, obj, order_fees
 from .signing import bearer_headers
-
-_logger = logging.getLogger(__name__)
 
 
 @register
@@ -130,11 +127,12 @@ class TikiPlatform(
     def _parse(self, response: requests.Response) -> Any:
         """Decode a Tiki answer or raise the matching error.
 
-        Tiki's common exceptions: the HTTP status tells the kind, the body
-        ``{"errors": [..]}`` (or OAuth's ``error``/``error_description``) the
-        detail. 401 token missing/expired/not linked; 403 scope or seller
-        inactive; 429 over 200 calls/s per seller; 5xx transient. Other 4xx are
-        never retried, as Tiki asks.
+        Tiki's answers have no envelope (any JSON, or nothing): this replaces the
+        envelope template of :meth:`Platform._parse`. Tiki's common exceptions:
+        the HTTP status tells the kind, the body ``{"errors": [..]}`` (or OAuth's
+        ``error``/``error_description``) the detail. 401 token missing/expired/
+        not linked; 403 scope or seller inactive; 429 over 200 calls/s per
+        seller; 5xx transient. Other 4xx are never retried, as Tiki asks.
         """
         status = response.status_code
         data = self._decode(response)

@@ -10,7 +10,6 @@ or taken from ``ShopConfig.extra["shop_cipher"]``.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
@@ -60,8 +59,6 @@ from .mappers import (
     token_set,
 )
 from .signing import encode_body, param_text, sign, webhook_signature
-
-_logger = logging.getLogger(__name__)
 
 #: (app_key, shop id) -> shop_cipher, learnt from Get Authorized Shops.
 _CIPHERS: dict[tuple[str, str], str] = {}
