@@ -348,11 +348,8 @@ class Platform(abc.ABC):
 
     # ------------------------------------------------------ calls and answers
     #
-    # Each platform signs and sends its calls (:meth:`_request`); every answer
-    # then goes through :meth:`_parse`, which turns the platform's envelope (its
-    # error code and message, the HTTP status) into the error family of
-    # :mod:`.errors`. A platform gives its envelope's fields (:meth:`_envelope`),
-    # its success codes and the mapping of its error codes (:meth:`_error`).
+    # A platform signs and sends its calls (:meth:`_request`); :meth:`_parse`
+    # turns every answer's envelope into the error family of :mod:`.errors`.
 
     #: the platform's name in error messages ("Shopee", "TikTok Shop")
     vendor: ClassVar[str] = ""
@@ -387,10 +384,8 @@ class Platform(abc.ABC):
 
     @abc.abstractmethod
     def _request(self, method: str, path: str, **options: Any) -> Any:
-        """Sign and send one API call; return what :meth:`_parse` makes of it.
-
-        ``options`` are the platform's own (query, body, host, token...).
-        """
+        """Sign and send one API call (``options``: the platform's own); return
+        what :meth:`_parse` makes of the answer."""
 
     @staticmethod
     def _decode(response: Any) -> Any:
@@ -438,14 +433,9 @@ class Platform(abc.ABC):
             )
         if code is not None and code not in self.ok_codes:
             raise self._envelope_error(data, code, request_id, status, retry_after)
-        if status >= 500:
-            raise TransientError(
-                f"{self.vendor} HTTP {status}",
-                request_id=request_id,
-                http_status=status,
-            )
         if status >= 400:
-            raise PermanentError(
+            family = TransientError if status >= 500 else PermanentError
+            raise family(
                 f"{self.vendor} HTTP {status}",
                 request_id=request_id,
                 http_status=status,
@@ -759,6 +749,8 @@ class Platform(abc.ABC):
         """
         raw = body.encode() if isinstance(body, str) else bytes(body)
         expected = self._webhook_signature(url, raw)
+        if expected is None:
+            raise WebhookRejected("no_secret", status=401)
         given = header(headers, "Authorization")
         if not given:
             raise WebhookRejected("missing_signature", status=401)
@@ -780,12 +772,9 @@ class Platform(abc.ABC):
         except (TypeError, ValueError, AttributeError, OverflowError) as exc:
             raise WebhookRejected("bad_body", status=400) from exc
 
-    def _webhook_signature(self, url: str, raw: bytes) -> str:
-        """The lower-case hex ``Authorization`` a push of ``raw`` must carry.
-
-        :raise WebhookRejected: ``no_secret`` (401) without the app's secret;
-            by default ``not_supported`` (404): the platform pushes nothing.
-        """
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """The lower-case hex ``Authorization`` a push of ``raw`` must carry, None
+        without the app's credentials (default: the platform pushes nothing)."""
         raise WebhookRejected("not_supported", status=404)
 
     def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:

@@ -21,7 +21,6 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
 from ..payload import malformed
 from ..payload import text as _text
@@ -453,22 +452,18 @@ class LazadaPlatform(
 
     # -------------------------------------------------------------- webhooks
 
-    def _webhook_signature(self, url: str, raw: bytes) -> str:
-        """``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body);
-        the URL is not signed."""
-        key, app_key = self.config.app_secret, self.config.app_key
-        if not key or not app_key:
-            raise WebhookRejected("no_secret", status=401)
-        return push_signature(str(app_key), key, raw)
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """HMAC-SHA256(app_secret, app_key + raw body); the URL is not signed."""
+        key, secret = self.config.app_key, self.config.app_secret
+        return push_signature(str(key), secret, raw) if key and secret else None
 
     def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
         """``timestamp`` is in ms (trade orders) or seconds (other messages)."""
         return epoch_time(message.get("timestamp"))
 
     def event_from_message(self, message: Mapping[str, Any]) -> Event:
-        """Normalise a push message (see :func:`.mappers.event_from_message`)."""
-        return mappers.event_from_message(message, self.name)
+        """Normalise a push message (see :func:`.mappers.event_from_message`).
 
-    def fetch_lost_events(self) -> list[Event]:
-        """Lazada keeps no lost pushes: the scheduled order sync covers misses."""
-        return []
+        Lazada keeps no lost pushes: the scheduled order sync covers misses.
+        """
+        return mappers.event_from_message(message, self.name)

@@ -25,7 +25,6 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
 from ..payload import malformed
 from ..payload import text as _text
@@ -423,21 +422,17 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
 
     # -------------------------------------------------------------- webhooks
 
-    def _webhook_signature(self, url: str, raw: bytes) -> str:
-        """``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body);
-        the URL is not signed."""
-        key, app_key = self.config.app_secret, self.config.app_key
-        if not key or not app_key:
-            raise WebhookRejected("no_secret", status=401)
-        return webhook_signature(str(app_key), key, raw)
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """HMAC-SHA256(app_secret, app_key + raw body); the URL is not signed."""
+        key, secret = self.config.app_key, self.config.app_secret
+        return webhook_signature(str(key), secret, raw) if key and secret else None
 
     def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
         return epoch(message.get("timestamp"))
 
     def event_from_message(self, message: Mapping[str, Any]) -> Event:
-        """Normalise a webhook (see :func:`.mappers.to_event`)."""
-        return to_event(message, self.name)
+        """Normalise a webhook (see :func:`.mappers.to_event`).
 
-    def fetch_lost_events(self) -> list[Event]:
-        """TikTok keeps no lost webhooks: the scheduled order sync covers misses."""
-        return []
+        TikTok keeps no lost webhooks: the scheduled order sync covers misses.
+        """
+        return to_event(message, self.name)
