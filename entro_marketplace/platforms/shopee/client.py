@@ -336,27 +336,15 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
         status = order.status
         # a cancelled order needs no breakdown: its sale order is cancelled
         paid = status not in UNPAID and status != "CANCELLED"
-        self._fill_amounts(order, row, escrow, paid=paid)
-        return order
-
-    def _fill_amounts(
-        self,
-        order: Order,
-        row: Mapping[str, Any],
-        escrow: Mapping[str, Any] | None,
-        paid: bool = True,
-    ) -> None:
-        """Fill the amount components so that ``order.check_total() == 0``.
-
-        A paid order whose escrow could not be read keeps the order detail's
-        total, the difference from its lines in ``other_discounts`` (or
-        ``other_fees``), and ``amounts_pending``: a later fetch completes it.
-        """
+        # a paid order whose escrow could not be read keeps the order detail's
+        # total, the difference from its lines and amounts_pending (a later
+        # fetch completes it): that difference is expected, not warned about
         complete = fill_amounts(order, row, escrow, paid=paid)
-        payment = (escrow or {}).get("buyer_payment_info") or {}
+        payment = (escrow or {}).get("buyer_payment_info")
         self._absorb_residual(
             order, complete, "amounts differ from total", warn=bool(payment)
         )
+        return order
 
     # -------------------------------------------------------------- webhooks
 
