@@ -13,14 +13,27 @@ token-refresh retry around every authenticated call (:meth:`Platform._call`).
 from __future__ import annotations
 
 import abc
+import hmac
+import json
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, TypeVar
 
-from .errors import PermanentError, TokenExpired, WebhookRejected
+from .errors import (
+    AuthorizationError,
+    PermanentError,
+    PlatformError,
+    RateLimited,
+    TokenExpired,
+    TransientError,
+    WebhookRejected,
+)
+from .payload import header, text
 from .records import (
+    ZERO,
     Buyer,
     Event,
     Listing,
@@ -36,7 +49,14 @@ from .records import (
     TokenSet,
     UpdateResult,
 )
-from .transport import DEFAULT_TIMEOUT, RateLimiter, Transport
+from .transport import (
+    DEFAULT_TIMEOUT,
+    RateLimiter,
+    Transport,
+    clean_json,
+    parse_retry_after,
+    scrub_text,
+)
 
 T = TypeVar("T")
 U = TypeVar("U", StockUpdate, PriceUpdate)
@@ -326,6 +346,203 @@ class Platform(abc.ABC):
                     self.refresh_tokens()
         return fn(*args, **kwargs)
 
+    # ------------------------------------------------------ calls and answers
+    #
+    # A platform signs and sends its calls (:meth:`_request`); :meth:`_parse`
+    # turns every answer's envelope into the error family of :mod:`.errors`.
+
+    #: the platform's name in error messages ("Shopee", "TikTok Shop")
+    vendor: ClassVar[str] = ""
+    #: envelope codes that mean success (besides no code at all)
+    ok_codes: ClassVar[frozenset[str]] = frozenset({"0"})
+    #: envelope codes that mean "throttled" whatever the HTTP status
+    rate_limit_codes: ClassVar[frozenset[str]] = frozenset()
+    #: the code of a throttled answer that is not JSON (None: no code)
+    bare_throttle_code: ClassVar[str | None] = None
+    #: every answer carries a code: one without is a transient fault
+    code_required: ClassVar[bool] = False
+
+    #: the platform's names of the app's credentials, in messages
+    app_key_label: ClassVar[str] = "app_key"
+    app_secret_label: ClassVar[str] = "app_secret"
+
+    def _app_key(self) -> str:
+        """The app's key (:class:`AuthorizationError` when not configured)."""
+        if not self.config.app_key:
+            raise AuthorizationError(
+                f"{self.vendor} {self.app_key_label} is not configured"
+            )
+        return str(self.config.app_key)
+
+    def _app_secret(self) -> str:
+        """The app's secret (:class:`AuthorizationError` when not configured)."""
+        if not self.config.app_secret:
+            raise AuthorizationError(
+                f"{self.vendor} {self.app_secret_label} is not configured"
+            )
+        return self.config.app_secret
+
+    @abc.abstractmethod
+    def _request(self, method: str, path: str, **options: Any) -> Any:
+        """Sign and send one API call (``options``: the platform's own); return
+        what :meth:`_parse` makes of the answer."""
+
+    @staticmethod
+    def _decode(response: Any) -> Any:
+        """The JSON of an answer (cleaned), None when it is not JSON."""
+        try:
+            return clean_json(response.json())
+        except ValueError:
+            return None
+
+    def _parse(self, response: Any) -> Any:
+        """Decode the platform's envelope, or raise the matching PlatformError.
+
+        Not JSON: throttled (429) or transient (gateway pages are typical of
+        outages). Then, in this order: throttled (HTTP 429 or a rate-limit
+        code), the envelope's error code (:meth:`_envelope_error`), the HTTP
+        status (5xx transient, 4xx permanent), a missing code when one is
+        required. A platform whose answers have no envelope overrides this
+        (Tiki: the HTTP status is the error), reading them with :meth:`_decode`.
+        """
+        status = response.status_code
+        retry_after = parse_retry_after(response.headers.get("Retry-After"))
+        data = self._decode(response)
+        if not isinstance(data, dict):
+            if status == 429:
+                raise RateLimited(
+                    f"{self.vendor} throttled the call (HTTP 429)",
+                    retry_after=retry_after,
+                    code=self.bare_throttle_code,
+                    http_status=status,
+                )
+            raise TransientError(
+                f"{self.vendor} returned a non-JSON response (HTTP {status})",
+                code="bad_response",
+                http_status=status,
+            )
+        request_id = text(data.get("request_id"))
+        code, message = self._envelope(data)
+        if status == 429 or code in self.rate_limit_codes:
+            raise RateLimited(
+                f"{self.vendor} throttled the call: {self._scrub(message)}",
+                retry_after=retry_after,
+                code=code or "http_429",
+                request_id=request_id,
+                http_status=status,
+            )
+        if code is not None and code not in self.ok_codes:
+            raise self._envelope_error(data, code, request_id, status, retry_after)
+        if status >= 400:
+            family = TransientError if status >= 500 else PermanentError
+            raise family(
+                f"{self.vendor} HTTP {status}",
+                request_id=request_id,
+                http_status=status,
+            )
+        if code is None and self.code_required:
+            raise TransientError(
+                f"{self.vendor} answered without a code",
+                code="bad_response",
+                request_id=request_id,
+                http_status=status,
+            )
+        return data
+
+    def _envelope(self, data: Mapping[str, Any]) -> tuple[str | None, Any]:
+        """The envelope's error code (None when it has none) and message."""
+        return text(data.get("code")), data.get("message")
+
+    def _envelope_error(
+        self,
+        data: Mapping[str, Any],
+        code: str,
+        request_id: str | None,
+        status: int,
+        retry_after: float | None,
+    ) -> PlatformError:
+        """The error an envelope's code means: :meth:`_error` of its code and
+        message (a platform whose envelope says more overrides this: Lazada's
+        error ``type``, its ``detail``)."""
+        return self._error(code, data.get("message"), request_id, status)
+
+    def _error(
+        self, code: str, message: Any, request_id: str | None, status: int
+    ) -> PlatformError:
+        """Map an envelope's error code and message to the error family (with
+        the platform's code sets, from its ``const``)."""
+        raise NotImplementedError(f"{self.name}: _error")
+
+    def _scrub(self, value: Any) -> str:
+        """A text fit for an error message or a log: configured secrets removed."""
+        return scrub_text(str(value or ""), self.config.secrets())
+
+    @abc.abstractmethod
+    def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
+        """The tokens of a token answer (code exchange or refresh)."""
+
+    # ---------------------------------------------------------- order reading
+
+    def _absorb_residual(
+        self, order: Order, complete: bool, note: str, warn: bool = True
+    ) -> None:
+        """The last step of filling an order's amounts, once the platform filled
+        the components: a difference from the total goes to ``other_discounts``
+        (positive) or ``other_fees`` (negative), so that ``check_total() == 0``,
+        and leaves the amounts incomplete. ``note`` words the warning logged
+        (when ``warn``) under the platform module's logger.
+        """
+        residual = order.check_total()
+        if residual:
+            complete = False
+            if warn:
+                logging.getLogger(type(self).__module__).warning(
+                    "%s order %s %s by %s",
+                    self.vendor,
+                    order.external_id,
+                    note,
+                    residual,
+                )
+            if residual > 0:
+                order.other_discounts += residual
+            else:
+                order.other_fees -= residual
+        order.amounts_complete = complete
+
+    def _unreadable_order(
+        self,
+        external_id: Any,
+        row: Mapping[str, Any],
+        problem: str,
+        *,
+        status: Any = None,
+        state: str = "pending",
+        updated: Any = None,
+        parse_time: Callable[[Any], datetime | None] | None = None,
+        raw: dict[str, Any] | None = None,
+    ) -> Order:
+        """The placeholder of an order whose data could not be mapped: kept with
+        its raw data (default ``{"order": row}``) and the problem, so that one
+        unreadable order does not block the others of its batch.
+
+        ``updated`` is read with ``parse_time`` (None when it cannot be).
+        """
+        try:
+            update_time = parse_time(updated) if parse_time else None
+        except (TypeError, ValueError, OverflowError):
+            update_time = None
+        return Order(
+            external_id=str(external_id)[:64],
+            status=str(status or "unknown")[:64],
+            state=state,
+            create_time=None,
+            update_time=update_time,
+            currency="",
+            total_amount=ZERO,
+            raw={"order": dict(row)} if raw is None else raw,
+            problems=[problem],
+        )
+
     # ------------------------------------------------------------------ orders
 
     @abc.abstractmethod
@@ -510,28 +727,74 @@ class Platform(abc.ABC):
 
     # ---------------------------------------------------------------- webhooks
 
-    @abc.abstractmethod
+    #: how late a signed message may come when the platform retries deliveries
+    #: with its first timestamp (over ``webhook_tolerance``; TikTok: 24 hours)
+    webhook_retry_window: ClassVar[timedelta] = timedelta(0)
+
     def verify_webhook(
         self, url: str, headers: Mapping[str, str], body: bytes
     ) -> Event:
         """Verify an inbound webhook and return its normalised event.
 
         ``url`` is the exact callback URL registered with the platform and
-        ``body`` the raw request bytes (never a re-serialised JSON).
+        ``body`` the raw request bytes (never a re-serialised JSON). The
+        platform gives the expected signature (:meth:`_webhook_signature`) and
+        the message's time (:meth:`_webhook_time`); the event comes from
+        :meth:`event_from_message`.
 
         :raise WebhookRejected: status 401 when no secret is configured or the
             signature is missing/wrong; 403 when the message is stale; 400 when a
-            correctly signed body cannot be read.
+            correctly signed body cannot be read; 404 when the platform pushes
+            nothing.
         """
+        raw = body.encode() if isinstance(body, str) else bytes(body)
+        expected = self._webhook_signature(url, raw)
+        if expected is None:
+            raise WebhookRejected("no_secret", status=401)
+        given = header(headers, "Authorization")
+        if not given:
+            raise WebhookRejected("missing_signature", status=401)
+        if not hmac.compare_digest(expected.encode(), given.strip().lower().encode()):
+            raise WebhookRejected("bad_signature", status=401)
+        try:
+            message = clean_json(json.loads(raw))
+        except ValueError as exc:
+            raise WebhookRejected("bad_body", status=400) from exc
+        if not isinstance(message, dict):
+            raise WebhookRejected("bad_body", status=400)
+        try:
+            sent_at = self._webhook_time(message)
+        except (TypeError, ValueError, OverflowError, OSError) as exc:
+            raise WebhookRejected("bad_timestamp", status=403) from exc
+        self._check_freshness(sent_at)
+        try:
+            return self.event_from_message(message)
+        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
+            raise WebhookRejected("bad_body", status=400) from exc
+
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """The lower-case hex ``Authorization`` a push of ``raw`` must carry, None
+        without the app's credentials (default: the platform pushes nothing)."""
+        raise WebhookRejected("not_supported", status=404)
+
+    def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
+        """When a push was sent (its ``timestamp``), None when it does not say."""
+        raise NotImplementedError(f"{self.name}: _webhook_time")
+
+    @abc.abstractmethod
+    def event_from_message(self, message: Mapping[str, Any]) -> Event:
+        """Normalise one pushed (or pulled, or recovered) message."""
 
     def _check_freshness(self, sent_at: datetime | None) -> None:
-        """Reject messages older (or further in the future) than the tolerance."""
+        """Reject messages older (or further in the future) than the tolerance
+        (older than ``webhook_retry_window`` when that is longer)."""
         tolerance = self.config.webhook_tolerance
         if tolerance is None:
             return
         if sent_at is None:
             raise WebhookRejected("missing_timestamp", status=403)
-        if abs(self.now() - sent_at) > tolerance:
+        age = self.now() - sent_at
+        if age > max(tolerance, self.webhook_retry_window) or -age > tolerance:
             raise WebhookRejected("stale_timestamp", status=403)
 
     def fetch_lost_events(self) -> list[Event]:

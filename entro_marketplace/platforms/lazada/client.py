@@ -7,15 +7,10 @@ mapping is in :mod:`.mappers`. See the package docstring.
 
 from __future__ import annotations
 
-import hmac
-import json
-import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-
-import requests
 
 from ..base import Platform
 from ..errors import (
@@ -25,14 +20,11 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
-from ..payload import header as _header
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import ZERO, Buyer, Event, Order, OrderRef, TokenSet
+from ..records import Buyer, Event, Order, OrderRef, TokenSet
 from ..registry import PlatformInfo, register
-from ..transport import clean_json, parse_retry_after, scrub_text
 from . import mappers
 from .const import (
     API_HOSTS,
@@ -51,8 +43,6 @@ from .helpers import data_of, epoch_time, iso, parse_time
 from .listings import LazadaListingsMixin
 from .mappers import country_sellers
 from .signing import param_text, push_signature, sign
-
-_logger = logging.getLogger(__name__)
 
 
 @register
@@ -102,6 +92,7 @@ class LazadaPlatform(
     refs_carry_headers = True
     #: /orders/get refuses larger offsets: the window start then moves on
     order_offset_ceiling = 5000
+    vendor = "Lazada"
 
     def status_key(self, raw_status: str | None) -> str:
         return (raw_status or "").lower()
@@ -131,16 +122,6 @@ class LazadaPlatform(
         return (self.config.auth_base_url or self.config.base_url or AUTH_URL).rstrip(
             "/"
         )
-
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("Lazada app_key is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Lazada app_secret is not configured")
-        return self.config.app_secret
 
     def _signed(
         self, path: str, params: Mapping[str, Any] | None, with_token: bool
@@ -188,56 +169,22 @@ class LazadaPlatform(
             timeout=self.config.timeout,
         )
 
-    def _parse(self, response: requests.Response) -> dict[str, Any]:
-        """Decode Lazada's envelope or raise the matching PlatformError."""
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        try:
-            data = clean_json(response.json())
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            if status == 429:
-                raise RateLimited(
-                    "Lazada throttled the call (HTTP 429)",
-                    retry_after=retry_after,
-                    http_status=status,
-                )
-            raise TransientError(
-                f"Lazada returned a non-JSON response (HTTP {status})",
-                code="bad_response",
-                http_status=status,
-            )
-        request_id = _text(data.get("request_id"))
-        code = _text(data.get("code"))
-        if status == 429:
-            raise RateLimited(
-                f"Lazada throttled the call: {self._scrub(data.get('message'))}",
-                retry_after=retry_after,
-                code=code or "http_429",
-                request_id=request_id,
-                http_status=status,
-            )
-        if code not in (None, "0"):
-            error = self._error(
-                code, _text(data.get("type")), data.get("message"), request_id, status
-            )
-            if isinstance(error, RateLimited) and retry_after is not None:
-                error.retry_after = retry_after
-            error.detail = data.get("detail")
-            raise error
-        if status >= 500:
-            raise TransientError(
-                f"Lazada HTTP {status}", request_id=request_id, http_status=status
-            )
-        if status >= 400:
-            raise PermanentError(
-                f"Lazada HTTP {status}", request_id=request_id, http_status=status
-            )
-        return data
-
-    def _scrub(self, text: Any) -> str:
-        return scrub_text(str(text or ""), self.config.secrets())
+    def _envelope_error(
+        self,
+        data: Mapping[str, Any],
+        code: str,
+        request_id: str | None,
+        status: int,
+        retry_after: float | None,
+    ) -> PlatformError:
+        """Lazada's error ``type`` words the error; its ``detail`` is kept."""
+        error = self._error(
+            code, _text(data.get("type")), data.get("message"), request_id, status
+        )
+        if isinstance(error, RateLimited) and retry_after is not None:
+            error.retry_after = retry_after
+        error.detail = data.get("detail")
+        return error
 
     def _error(
         self,
@@ -247,7 +194,8 @@ class LazadaPlatform(
         request_id: str | None,
         status: int,
     ) -> PlatformError:
-        """Map a Lazada error code and type to the error family."""
+        """Map a Lazada error code and type to the error family (its envelope's
+        ``type`` comes second: :meth:`_envelope_error` passes it)."""
         text = self._scrub(message)
         kwargs = {"code": code, "request_id": request_id, "http_status": status}
         label = f"Lazada {code}" + (f" ({error_type})" if error_type else "")
@@ -343,7 +291,9 @@ class LazadaPlatform(
         return tokens
 
     def _token_set(
-        self, data: Mapping[str, Any], previous_refresh_expiry: datetime | None
+        self,
+        data: Mapping[str, Any],
+        previous_refresh_expiry: datetime | None = None,
     ) -> TokenSet:
         """TokenSet from a create/refresh answer (see :func:`.mappers.token_set`)."""
         return mappers.token_set(data, self.now(), previous_refresh_expiry)
@@ -446,7 +396,18 @@ class LazadaPlatform(
                     orders.append(self._to_order(row, lines))
             except PermanentError as exc:
                 # One unreadable order must not block the others of its batch.
-                orders.append(self._unreadable_order(external_id, row, str(exc)))
+                statuses = row.get("statuses")
+                statuses = statuses if isinstance(statuses, list) else []
+                orders.append(
+                    self._unreadable_order(
+                        external_id,
+                        row,
+                        str(exc),
+                        status=",".join(sorted({str(s) for s in statuses})),
+                        updated=row.get("updated_at"),
+                        parse_time=self._time,
+                    )
+                )
         return orders
 
     def _read_header(self, external_id: str) -> Mapping[str, Any] | None:
@@ -495,27 +456,6 @@ class LazadaPlatform(
         )
         return mappers.items_by_order(data_of(data, "order items", list))
 
-    def _unreadable_order(
-        self, external_id: str, row: Mapping[str, Any], problem: str
-    ) -> Order:
-        try:
-            update_time = self._time(row.get("updated_at"))
-        except (TypeError, ValueError, OverflowError):
-            update_time = None
-        statuses = row.get("statuses") if isinstance(row.get("statuses"), list) else []
-        status = ",".join(sorted({str(s) for s in statuses})) or "unknown"
-        return Order(
-            external_id=external_id[:64],
-            status=status[:64],
-            state="pending",
-            create_time=None,
-            update_time=update_time,
-            currency="",
-            total_amount=ZERO,
-            raw={"order": dict(row)},
-            problems=[problem],
-        )
-
     def _time(self, value: Any) -> datetime | None:
         """Parse Lazada's ISO (``T`` or space, ``+08:00`` or ``+0800``) or epoch."""
         return parse_time(value, self.country)
@@ -532,73 +472,24 @@ class LazadaPlatform(
             unknown_statuses_of=self.unknown_statuses_of,
         )
         live, cancelled = mappers.split_items(items, status_map)
-        self._fill_amounts(order, row, live, bool(cancelled))
+        complete = mappers.fill_amount_components(order, row, live, bool(cancelled))
+        self._absorb_residual(order, complete, "items differ from its total")
         return order
-
-    @staticmethod
-    def _fill_amounts(
-        order: Order,
-        row: Mapping[str, Any],
-        live: list[Mapping[str, Any]],
-        has_cancelled: bool,
-    ) -> None:
-        """Fill the amount components so that ``order.check_total() == 0``."""
-        complete = mappers.fill_amount_components(order, row, live, has_cancelled)
-        residual = order.check_total()
-        if residual:
-            complete = False
-            _logger.warning(
-                "Lazada order %s items differ from its total by %s",
-                order.external_id,
-                residual,
-            )
-            if residual > 0:
-                order.other_discounts += residual
-            else:
-                order.other_fees -= residual
-        order.amounts_complete = complete
 
     # -------------------------------------------------------------- webhooks
 
-    def verify_webhook(
-        self, url: str, headers: Mapping[str, str], body: bytes
-    ) -> Event:
-        """Verify a Lazada push (see :meth:`Platform.verify_webhook`).
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """HMAC-SHA256(app_secret, app_key + raw body); the URL is not signed."""
+        key, secret = self.config.app_key, self.config.app_secret
+        return push_signature(str(key), secret, raw) if key and secret else None
 
-        ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body); the
-        URL is not signed. ``timestamp`` is in ms (trade orders) or seconds
-        (other messages); both are checked against the tolerance.
-        """
-        key, app_key = self.config.app_secret, self.config.app_key
-        if not key or not app_key:
-            raise WebhookRejected("no_secret", status=401)
-        given = _header(headers, "Authorization")
-        if not given:
-            raise WebhookRejected("missing_signature", status=401)
-        raw = body.encode() if isinstance(body, str) else bytes(body)
-        expected = push_signature(str(app_key), key, raw).encode()
-        if not hmac.compare_digest(expected, given.strip().lower().encode()):
-            raise WebhookRejected("bad_signature", status=401)
-        try:
-            message = clean_json(json.loads(raw))
-        except ValueError as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
-        if not isinstance(message, dict):
-            raise WebhookRejected("bad_body", status=400)
-        try:
-            sent_at = epoch_time(message.get("timestamp"))
-        except (TypeError, ValueError, OverflowError, OSError) as exc:
-            raise WebhookRejected("bad_timestamp", status=403) from exc
-        self._check_freshness(sent_at)
-        try:
-            return self.event_from_message(message)
-        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
+    def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
+        """``timestamp`` is in ms (trade orders) or seconds (other messages)."""
+        return epoch_time(message.get("timestamp"))
 
     def event_from_message(self, message: Mapping[str, Any]) -> Event:
-        """Normalise a push message (see :func:`.mappers.event_from_message`)."""
-        return mappers.event_from_message(message, self.name)
+        """Normalise a push message (see :func:`.mappers.event_from_message`).
 
-    def fetch_lost_events(self) -> list[Event]:
-        """Lazada keeps no lost pushes: the scheduled order sync covers misses."""
-        return []
+        Lazada keeps no lost pushes: the scheduled order sync covers misses.
+        """
+        return mappers.event_from_message(message, self.name)

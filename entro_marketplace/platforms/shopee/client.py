@@ -7,15 +7,11 @@ business parameters travel as a JSON body, which is not signed.
 
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
-
-import requests
 
 from ..base import Platform
 from ..errors import (
@@ -25,14 +21,11 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
-from ..payload import header as _header
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import ZERO, Event, Order, OrderRef, TokenSet
+from ..records import Event, Order, OrderRef, TokenSet
 from ..registry import PlatformInfo, register
-from ..transport import clean_json, parse_retry_after, scrub_text
 from ._util import _as_int, _epoch, _response, _ts
 from .const import (
     AUTH_CODES,
@@ -99,25 +92,23 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
     max_escrow_batch = 50
     #: set once Shopee refused the payment API to this client (this job)
     _payment_refused = False
+    vendor = "Shopee"
+    #: Shopee's envelope says success by having no ``error``
+    ok_codes: frozenset[str] = frozenset()
+    app_key_label = "partner_id"
+    app_secret_label = "partner_key"
 
     # ------------------------------------------------------------ low level
 
     def _partner_id(self) -> int:
-        if not self.config.app_key:
-            raise AuthorizationError("Shopee partner_id is not configured")
-        return _as_int(self.config.app_key, "partner_id")
-
-    def _partner_key(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Shopee partner_key is not configured")
-        return self.config.app_secret
+        return _as_int(self._app_key(), "partner_id")
 
     def _common_params(self, path: str, kind: str) -> dict[str, Any]:
         partner_id = self._partner_id()
         timestamp = _epoch(self.now())
         params: dict[str, Any] = {"partner_id": partner_id, "timestamp": timestamp}
         if kind == "public":
-            params["sign"] = sign(self._partner_key(), partner_id, path, timestamp)
+            params["sign"] = sign(self._app_secret(), partner_id, path, timestamp)
             return params
         token = self.config.access_token
         if not token:
@@ -132,7 +123,7 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
         params["access_token"] = token
         params[target_name] = target_id
         params["sign"] = sign(
-            self._partner_key(), partner_id, path, timestamp, token, target_id
+            self._app_secret(), partner_id, path, timestamp, token, target_id
         )
         return params
 
@@ -162,53 +153,10 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
             timeout=self.config.timeout,
         )
 
-    def _parse(self, response: requests.Response) -> dict[str, Any]:
-        """Decode Shopee's envelope or raise the matching PlatformError."""
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        try:
-            data = clean_json(response.json())
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            if status == 429:
-                raise RateLimited(
-                    "Shopee throttled the call (HTTP 429)",
-                    retry_after=retry_after,
-                    http_status=status,
-                )
-            # HTML error pages from gateways are typical of outages: retry.
-            raise TransientError(
-                f"Shopee returned a non-JSON response (HTTP {status})",
-                code="bad_response",
-                http_status=status,
-            )
-        request_id = _text(data.get("request_id"))
+    def _envelope(self, data: Mapping[str, Any]) -> tuple[str | None, Any]:
+        """Shopee's ``error`` (``"-"`` in the doc samples means none) and message."""
         error = _text(data.get("error"))
-        if error == "-":  # the doc samples use "-" for "no error"
-            error = None
-        if status == 429:
-            raise RateLimited(
-                f"Shopee throttled the call: {self._scrub(data.get('message'))}",
-                retry_after=retry_after,
-                code=error or "http_429",
-                request_id=request_id,
-                http_status=status,
-            )
-        if error:
-            raise self._error(error, data.get("message"), request_id, status)
-        if status >= 500:
-            raise TransientError(
-                f"Shopee HTTP {status}", request_id=request_id, http_status=status
-            )
-        if status >= 400:
-            raise PermanentError(
-                f"Shopee HTTP {status}", request_id=request_id, http_status=status
-            )
-        return data
-
-    def _scrub(self, text: Any) -> str:
-        return scrub_text(str(text or ""), self.config.secrets())
+        return (None if error == "-" else error), data.get("message")
 
     def _error(
         self, code: str, message: Any, request_id: str | None, status: int
@@ -278,7 +226,7 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
         data = self._request(
             "POST", "/api/v2/auth/token/get", kind="public", body=body, idempotent=False
         )
-        tokens = to_token_set(data, self.now())
+        tokens = self._token_set(data)
         if "shop_id" in body:
             tokens.extra["shop_id"] = str(body["shop_id"])
             self.config.shop_external_id = self.config.shop_external_id or str(
@@ -308,6 +256,9 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
             body=body,
             idempotent=False,
         )
+        return self._token_set(data)
+
+    def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
         return to_token_set(data, self.now())
 
     # --------------------------------------------------------------- orders
@@ -382,37 +333,27 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
                         self._to_order(row, escrows.get(str(row["order_sn"])))
                     )
             except PermanentError as exc:
-                # One unreadable order must not block the others of its batch.
-                broken = self._unreadable_order(row, str(exc))
-                if broken is not None:
-                    orders.append(broken)
+                # One unreadable order must not block the others of its batch;
+                # one without an order number cannot be bound (not returned).
+                if not isinstance(row, Mapping) or not row.get("order_sn"):
+                    _logger.warning(
+                        "Shopee returned an order without order_sn: %s", exc
+                    )
+                    continue
+                status = str(row.get("order_status") or "UNKNOWN")
+                orders.append(
+                    self._unreadable_order(
+                        row["order_sn"],
+                        row,
+                        str(exc),
+                        status=status,
+                        state=self.normalise_status(status),
+                        updated=row.get("update_time"),
+                        parse_time=_ts,
+                        raw=dict(row),
+                    )
+                )
         return orders
-
-    def _unreadable_order(self, row: Any, problem: str) -> Order | None:
-        """An order whose data could not be mapped, kept with its raw data.
-
-        Returns None when the row does not even carry an order number (it cannot
-        be bound; the caller reports it as not returned by the platform).
-        """
-        if not isinstance(row, Mapping) or not row.get("order_sn"):
-            _logger.warning("Shopee returned an order without order_sn: %s", problem)
-            return None
-        status = str(row.get("order_status") or "UNKNOWN")
-        try:
-            update_time = _ts(row.get("update_time"))
-        except (TypeError, ValueError, OverflowError):
-            update_time = None
-        return Order(
-            external_id=str(row["order_sn"])[:64],
-            status=status[:64],
-            state=self.normalise_status(status),
-            create_time=None,
-            update_time=update_time,
-            currency="",
-            total_amount=ZERO,
-            raw=dict(row),
-            problems=[problem],
-        )
 
     def _to_order(
         self, row: Mapping[str, Any], escrow: Mapping[str, Any] | None
@@ -421,70 +362,25 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
         status = order.status
         # a cancelled order needs no breakdown: its sale order is cancelled
         paid = status not in UNPAID and status != "CANCELLED"
-        self._fill_amounts(order, row, escrow, paid=paid)
-        return order
-
-    @staticmethod
-    def _fill_amounts(
-        order: Order,
-        row: Mapping[str, Any],
-        escrow: Mapping[str, Any] | None,
-        paid: bool = True,
-    ) -> None:
-        """Fill the amount components so that ``order.check_total() == 0``.
-
-        A paid order whose escrow could not be read keeps the order detail's
-        total, the difference from its lines in ``other_discounts`` (or
-        ``other_fees``), and ``amounts_pending``: a later fetch completes it.
-        """
+        # a paid order whose escrow could not be read keeps the order detail's
+        # total, the difference from its lines and amounts_pending (a later
+        # fetch completes it): that difference is expected, not warned about
         complete = fill_amounts(order, row, escrow, paid=paid)
-        payment = (escrow or {}).get("buyer_payment_info") or {}
-        residual = order.check_total()
-        if residual:
-            complete = False
-            if payment:
-                _logger.warning(
-                    "Shopee order %s amounts differ from total by %s",
-                    order.external_id,
-                    residual,
-                )
-            if residual > 0:
-                order.other_discounts += residual
-            else:
-                order.other_fees -= residual
-        order.amounts_complete = complete
+        payment = (escrow or {}).get("buyer_payment_info")
+        self._absorb_residual(
+            order, complete, "amounts differ from total", warn=bool(payment)
+        )
+        return order
 
     # -------------------------------------------------------------- webhooks
 
-    def verify_webhook(
-        self, url: str, headers: Mapping[str, str], body: bytes
-    ) -> Event:
-        """Verify a Shopee push (see :meth:`Platform.verify_webhook`)."""
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """Shopee signs the callback URL and the body with the partner key."""
         key = self.config.app_secret
-        if not key:
-            raise WebhookRejected("no_secret", status=401)
-        given = _header(headers, "Authorization")
-        if not given:
-            raise WebhookRejected("missing_signature", status=401)
-        raw = body.encode() if isinstance(body, str) else bytes(body)
-        expected = push_signature(key, url, raw).encode()
-        if not hmac.compare_digest(expected, given.strip().lower().encode()):
-            raise WebhookRejected("bad_signature", status=401)
-        try:
-            message = clean_json(json.loads(raw))
-        except ValueError as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
-        if not isinstance(message, dict):
-            raise WebhookRejected("bad_body", status=400)
-        try:
-            sent_at = _ts(message.get("timestamp"))
-        except (TypeError, ValueError) as exc:
-            raise WebhookRejected("bad_timestamp", status=403) from exc
-        self._check_freshness(sent_at)
-        try:
-            return self.event_from_message(message)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
+        return push_signature(key, url, raw) if key else None
+
+    def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
+        return _ts(message.get("timestamp"))
 
     def event_from_message(self, message: Mapping[str, Any]) -> Event:
         """Normalise a push message (live or recovered through the lost-push API)."""

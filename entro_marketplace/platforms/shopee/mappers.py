@@ -192,8 +192,8 @@ def fill_amounts(
 
     Sets ``amounts_pending`` on a paid order whose escrow could not be read.
     Returns whether the breakdown is complete (the escrow and the total are
-    both there); the client settles the residual (see
-    ``ShopeePlatform._fill_amounts``).
+    both there); the client settles the residual
+    (:meth:`~..base.Platform._absorb_residual`).
     """
     has_total = row.get("total_amount") not in (None, "")
     payment = (escrow or {}).get("buyer_payment_info") or {}

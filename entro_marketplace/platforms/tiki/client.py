@@ -7,7 +7,6 @@ of :class:`TikiPlatform`; what the answers hold is read by :mod:`.mappers`.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -21,13 +20,12 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import ZERO, Event, Order, OrderRef
+from ..records import Order, OrderRef
 from ..registry import PlatformInfo, register
-from ..transport import clean_json, parse_retry_after, scrub_text
+from ..transport import parse_retry_after
 from . import mappers
 from .auth import TikiAuthMixin
 from .catalogue import TikiCatalogueMixin
@@ -50,8 +48,6 @@ from .events import TikiEventsMixin
 from .fulfilment import TikiFulfilmentMixin
 from .mappers import OrderFees, obj, order_fees
 from .signing import bearer_headers
-
-_logger = logging.getLogger(__name__)
 
 
 @register
@@ -86,6 +82,9 @@ class TikiPlatform(
     #: no settlement API: the Seller Center statement is uploaded (tiki.statement)
     payouts_api = False
     product_page_size = 50
+    vendor = "Tiki"
+    app_key_label = "client id (app key)"
+    app_secret_label = "client secret"
 
     # ------------------------------------------------------------ settings
 
@@ -108,19 +107,6 @@ class TikiPlatform(
     @property
     def sku_batch_size(self) -> int:
         return max(1, int(self._extra("sku_batch_size", self.max_stock_batch)))
-
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("Tiki client id (app key) is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("Tiki client secret is not configured")
-        return self.config.app_secret
-
-    def _scrub(self, text: Any) -> str:
-        return scrub_text(str(text or ""), self.config.secrets())
 
     # ------------------------------------------------------------ low level
 
@@ -153,17 +139,15 @@ class TikiPlatform(
     def _parse(self, response: requests.Response) -> Any:
         """Decode a Tiki answer or raise the matching error.
 
-        Tiki's common exceptions: the HTTP status tells the kind, the body
-        ``{"errors": [..]}`` (or OAuth's ``error``/``error_description``) the
-        detail. 401 token missing/expired/not linked; 403 scope or seller
-        inactive; 429 over 200 calls/s per seller; 5xx transient. Other 4xx are
-        never retried, as Tiki asks.
+        Tiki's answers have no envelope (any JSON, or nothing): this replaces the
+        envelope template of :meth:`Platform._parse`. Tiki's common exceptions:
+        the HTTP status tells the kind, the body ``{"errors": [..]}`` (or OAuth's
+        ``error``/``error_description``) the detail. 401 token missing/expired/
+        not linked; 403 scope or seller inactive; 429 over 200 calls/s per
+        seller; 5xx transient. Other 4xx are never retried, as Tiki asks.
         """
         status = response.status_code
-        try:
-            data = clean_json(response.json()) if response.content else None
-        except ValueError:
-            data = None
+        data = self._decode(response)
         request_id = _text(response.headers.get("X-Request-Id"))
         if 200 <= status < 300:
             if data is None and response.content:
@@ -332,20 +316,13 @@ class TikiPlatform(
             raise
 
     def _unreadable(self, code: str, row: Mapping[str, Any], problem: str) -> Order:
-        try:
-            update_time = self._time(row.get("updated_at"))
-        except (TypeError, ValueError, OverflowError):
-            update_time = None
-        return Order(
-            external_id=str(code)[:64],
-            status=str(row.get("status") or "unknown")[:64],
-            state="pending",
-            create_time=None,
-            update_time=update_time,
-            currency="",
-            total_amount=ZERO,
-            raw={"order": dict(row)},
-            problems=[problem],
+        return self._unreadable_order(
+            code,
+            row,
+            problem,
+            status=row.get("status"),
+            updated=row.get("updated_at"),
+            parse_time=self._time,
         )
 
     def to_order(self, row: Mapping[str, Any]) -> Order:
@@ -353,29 +330,13 @@ class TikiPlatform(
         order = mappers.to_order(
             row, self._time, self.normalise_status, self.unknown_statuses_of
         )
-        self._fill_amounts(order, obj(row, "invoice"), mappers.order_items(row))
+        complete = mappers.sum_amounts(
+            order, obj(row, "invoice"), mappers.order_items(row)
+        )
+        self._absorb_residual(order, complete, "items differ from its total")
         return order
 
     _to_line = staticmethod(mappers.to_line)
-
-    @staticmethod
-    def _fill_amounts(
-        order: Order, invoice: Mapping[str, Any], items: list[Mapping[str, Any]]
-    ) -> None:
-        complete = mappers.sum_amounts(order, invoice, items)
-        residual = order.check_total()
-        if residual:
-            complete = False
-            _logger.warning(
-                "Tiki order %s items differ from its total by %s",
-                order.external_id,
-                residual,
-            )
-            if residual > 0:
-                order.other_discounts += residual
-            else:
-                order.other_fees -= residual
-        order.amounts_complete = complete
 
     def get_order_fees(self, code: str) -> OrderFees:
         """The seller's fees and income of one order (payout side)."""
@@ -386,11 +347,3 @@ class TikiPlatform(
             params={"include": ORDER_FEES_INCLUDE},
         )
         return order_fees(row)
-
-    # -------------------------------------------------------------- webhooks
-
-    def verify_webhook(
-        self, url: str, headers: Mapping[str, str], body: bytes
-    ) -> Event:
-        """Tiki pushes nothing: events are pulled (:meth:`pull_events`)."""
-        raise WebhookRejected("not_supported", status=404)

@@ -10,15 +10,11 @@ or taken from ``ShopConfig.extra["shop_cipher"]``.
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
-
-import requests
 
 from ..base import Platform
 from ..errors import (
@@ -28,13 +24,11 @@ from ..errors import (
     RateLimited,
     TokenExpired,
     TransientError,
-    WebhookRejected,
 )
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import ZERO, Event, Order, OrderRef, TokenSet
+from ..records import Event, Order, OrderRef, TokenSet
 from ..registry import PlatformInfo, register
-from ..transport import clean_json, parse_retry_after, scrub_text
 from .const import (
     API_URL,
     AUTH_CODES,
@@ -63,9 +57,7 @@ from .mappers import (
     to_order,
     token_set,
 )
-from .signing import encode_body, param_text, sign, verified_body
-
-_logger = logging.getLogger(__name__)
+from .signing import encode_body, param_text, sign, webhook_signature
 
 #: (app_key, shop id) -> shop_cipher, learnt from Get Authorized Shops.
 _CIPHERS: dict[tuple[str, str], str] = {}
@@ -128,6 +120,15 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
     order_page_size = 100
     #: access tokens last 7 days: refresh a little ahead
     token_refresh_margin = timedelta(minutes=5)
+    vendor = "TikTok Shop"
+    rate_limit_codes = frozenset({RATE_LIMIT_CODE})
+    bare_throttle_code = "http_429"
+    #: an answer without ``code`` is a fault (retried)
+    code_required = True
+    #: TikTok retries a delivery for up to ~16 hours with its first
+    #: ``timestamp``: later ones are refused (replays are harmless anyway:
+    #: events are de-duplicated)
+    webhook_retry_window = WEBHOOK_TOLERANCE
 
     # ------------------------------------------------------------ low level
 
@@ -137,19 +138,6 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
         return (self.config.auth_base_url or self.config.base_url or AUTH_URL).rstrip(
             "/"
         )
-
-    def _app_key(self) -> str:
-        if not self.config.app_key:
-            raise AuthorizationError("TikTok Shop app_key is not configured")
-        return str(self.config.app_key)
-
-    def _app_secret(self) -> str:
-        if not self.config.app_secret:
-            raise AuthorizationError("TikTok Shop app_secret is not configured")
-        return self.config.app_secret
-
-    def _scrub(self, text: Any) -> str:
-        return scrub_text(str(text or ""), self.config.secrets())
 
     def _request(
         self,
@@ -193,56 +181,6 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
             idempotent=idempotent,
             timeout=self.config.timeout,
         )
-
-    def _parse(self, response: requests.Response) -> dict[str, Any]:
-        """Decode TikTok's ``{code, message, request_id, data}`` or raise."""
-        status = response.status_code
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        try:
-            data = clean_json(response.json())
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            if status == 429:
-                raise RateLimited(
-                    "TikTok Shop throttled the call (HTTP 429)",
-                    retry_after=retry_after,
-                    code="http_429",
-                    http_status=status,
-                )
-            raise TransientError(
-                f"TikTok Shop returned a non-JSON response (HTTP {status})",
-                code="bad_response",
-                http_status=status,
-            )
-        request_id = _text(data.get("request_id"))
-        code = _text(data.get("code"))
-        if status == 429 or code == RATE_LIMIT_CODE:
-            raise RateLimited(
-                f"TikTok Shop throttled the call: {self._scrub(data.get('message'))}",
-                retry_after=retry_after,
-                code=code or "http_429",
-                request_id=request_id,
-                http_status=status,
-            )
-        if code not in (None, "0"):
-            raise self._error(code, data.get("message"), request_id, status)
-        if status >= 500:
-            raise TransientError(
-                f"TikTok Shop HTTP {status}", request_id=request_id, http_status=status
-            )
-        if status >= 400:
-            raise PermanentError(
-                f"TikTok Shop HTTP {status}", request_id=request_id, http_status=status
-            )
-        if code is None:
-            raise TransientError(
-                "TikTok Shop answered without a code",
-                code="bad_response",
-                request_id=request_id,
-                http_status=status,
-            )
-        return data
 
     def _error(
         self, code: str, message: Any, request_id: str | None, status: int
@@ -364,7 +302,7 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
         data = self._token_call(
             "/api/v2/token/get", {"auth_code": code, "grant_type": "authorized_code"}
         )
-        tokens = token_set(data)
+        tokens = self._token_set(data)
         with self._token_lock:
             self._store_tokens_quietly(tokens)
         shops = self.authorized_shops()
@@ -407,10 +345,13 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
                 "grant_type": "refresh_token",
             },
         )
-        tokens = token_set(data)
+        tokens = self._token_set(data)
         if self.config.shop_external_id:
             tokens.extra["shop_id"] = str(self.config.shop_external_id)
         return tokens
+
+    def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
+        return token_set(data)
 
     # --------------------------------------------------------------- orders
 
@@ -482,25 +423,17 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
                     orders.append(self._to_order(row))
             except PermanentError as exc:
                 # one unreadable order must not block the others of its batch
-                orders.append(self._unreadable_order(row, str(exc)))
+                orders.append(
+                    self._unreadable_order(
+                        row.get("id") or "unknown",
+                        row,
+                        str(exc),
+                        status=row.get("status"),
+                        updated=row.get("update_time"),
+                        parse_time=epoch,
+                    )
+                )
         return orders
-
-    def _unreadable_order(self, row: Mapping[str, Any], problem: str) -> Order:
-        try:
-            update_time = epoch(row.get("update_time"))
-        except (TypeError, ValueError, OverflowError):
-            update_time = None
-        return Order(
-            external_id=str(row.get("id") or "unknown")[:64],
-            status=str(row.get("status") or "unknown")[:64],
-            state="pending",
-            create_time=None,
-            update_time=update_time,
-            currency="",
-            total_amount=ZERO,
-            raw={"order": dict(row)},
-            problems=[problem],
-        )
 
     def order_state(self, row: Mapping[str, Any]) -> str:
         """Normalised state of an order (a buyer's pending cancellation request
@@ -512,66 +445,23 @@ class TikTokPlatform(TikTokListings, TikTokFulfilment, TikTokFinance, Platform):
 
     def _to_order(self, row: Mapping[str, Any]) -> Order:
         order = to_order(row, self.order_state, self.unknown_statuses_of)
-        self._fill_amounts(order, row.get("payment") or {})
+        complete = fill_amounts(order, row.get("payment") or {})
+        self._absorb_residual(order, complete, "lines differ from its total")
         return order
-
-    @staticmethod
-    def _fill_amounts(order: Order, payment: Mapping[str, Any]) -> None:
-        """Fill the amount components so that ``order.check_total() == 0``."""
-        complete = fill_amounts(order, payment)
-        residual = order.check_total()
-        if residual:
-            complete = False
-            _logger.warning(
-                "TikTok Shop order %s lines differ from its total by %s",
-                order.external_id,
-                residual,
-            )
-            if residual > 0:
-                order.other_discounts += residual
-            else:
-                order.other_fees -= residual
-        order.amounts_complete = complete
 
     # -------------------------------------------------------------- webhooks
 
-    def verify_webhook(
-        self, url: str, headers: Mapping[str, str], body: bytes
-    ) -> Event:
-        """Verify a TikTok Shop webhook (see :meth:`Platform.verify_webhook`).
+    def _webhook_signature(self, url: str, raw: bytes) -> str | None:
+        """HMAC-SHA256(app_secret, app_key + raw body); the URL is not signed."""
+        key, secret = self.config.app_key, self.config.app_secret
+        return webhook_signature(str(key), secret, raw) if key and secret else None
 
-        ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body); the
-        URL is not signed. TikTok retries a delivery for up to ~16 hours with its
-        first ``timestamp``: older messages than :data:`WEBHOOK_TOLERANCE` are
-        refused (replays are harmless anyway: events are de-duplicated).
-        """
-        raw = verified_body(self.config.app_key, self.config.app_secret, headers, body)
-        try:
-            message = clean_json(json.loads(raw))
-        except ValueError as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
-        if not isinstance(message, dict):
-            raise WebhookRejected("bad_body", status=400)
-        try:
-            sent_at = epoch(message.get("timestamp"))
-        except (TypeError, ValueError, OverflowError, OSError) as exc:
-            raise WebhookRejected("bad_timestamp", status=403) from exc
-        tolerance = self.config.webhook_tolerance
-        if tolerance is not None:
-            if sent_at is None:
-                raise WebhookRejected("missing_timestamp", status=403)
-            age = self.now() - sent_at
-            if age > max(tolerance, WEBHOOK_TOLERANCE) or -age > tolerance:
-                raise WebhookRejected("stale_timestamp", status=403)
-        try:
-            return self.event_from_message(message)
-        except (TypeError, ValueError, AttributeError, OverflowError) as exc:
-            raise WebhookRejected("bad_body", status=400) from exc
+    def _webhook_time(self, message: Mapping[str, Any]) -> datetime | None:
+        return epoch(message.get("timestamp"))
 
     def event_from_message(self, message: Mapping[str, Any]) -> Event:
-        """Normalise a webhook (see :func:`.mappers.to_event`)."""
-        return to_event(message, self.name)
+        """Normalise a webhook (see :func:`.mappers.to_event`).
 
-    def fetch_lost_events(self) -> list[Event]:
-        """TikTok keeps no lost webhooks: the scheduled order sync covers misses."""
-        return []
+        TikTok keeps no lost webhooks: the scheduled order sync covers misses.
+        """
+        return to_event(message, self.name)

@@ -277,7 +277,7 @@ def to_address(addr: Mapping[str, Any]) -> Address:
 def fill_amounts(order: Order, payment: Mapping[str, Any]) -> bool:
     """Fill the order's amount components from its ``payment``; whether the
     payment gives a total. What the components leave over is the client's
-    (:meth:`TikTokPlatform._fill_amounts`)."""
+    (:meth:`~..base.Platform._absorb_residual`)."""
     complete = payment.get("total_amount") not in (None, "")
     order.seller_voucher = to_money(payment.get("seller_discount"))
     order.platform_voucher = to_money(payment.get("platform_discount"))

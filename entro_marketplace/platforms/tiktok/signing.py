@@ -16,9 +16,6 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ..errors import WebhookRejected
-from ..payload import header as _header
-
 
 def param_text(value: Any) -> str:
     """A query value as TikTok signs it (lists joined with commas)."""
@@ -56,27 +53,3 @@ def webhook_signature(app_key: str, app_secret: str, body: bytes) -> str:
 def encode_body(body: Any) -> bytes:
     """The one serialisation of a JSON body: signed and sent as these bytes."""
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def verified_body(
-    app_key: str | None,
-    app_secret: str | None,
-    headers: Mapping[str, str],
-    body: bytes,
-) -> bytes:
-    """The raw body of a webhook whose ``Authorization`` is right, or a refusal.
-
-    ``Authorization`` = hex HMAC-SHA256(app_secret, app_key + raw body); the URL
-    is not signed.
-    """
-    key = app_secret
-    if not key or not app_key:
-        raise WebhookRejected("no_secret", status=401)
-    given = _header(headers, "Authorization")
-    if not given:
-        raise WebhookRejected("missing_signature", status=401)
-    raw = body.encode() if isinstance(body, str) else bytes(body)
-    expected = webhook_signature(str(app_key), key, raw).encode()
-    if not hmac.compare_digest(expected, given.strip().lower().encode()):
-        raise WebhookRejected("bad_signature", status=401)
-    return raw
