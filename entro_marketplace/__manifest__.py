@@ -21,7 +21,6 @@
         "data/product_data.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
-        "data/tiki_data.xml",
         "views/entro_marketplace_shop_views.xml",
         "views/entro_marketplace_order_views.xml",
         "views/entro_marketplace_listing_views.xml",
@@ -34,8 +33,13 @@
         "wizards/entro_marketplace_shop_connect_views.xml",
         "views/entro_marketplace_menus.xml",
         "views/entro_marketplace_fulfilment_views.xml",
-        "views/entro_marketplace_shop_tiki_views.xml",
-        "wizards/entro_marketplace_tiki_statement_views.xml",
+        # each platform's Odoo side (platforms/<code>/odoo/), after the addon's
+        # generic views it extends
+        "platforms/tiki/odoo/security/ir.model.access.csv",
+        "platforms/tiki/odoo/security/entro_marketplace_tiki_security.xml",
+        "platforms/tiki/odoo/data/tiki_data.xml",
+        "platforms/tiki/odoo/views/entro_marketplace_shop_tiki_views.xml",
+        "platforms/tiki/odoo/wizards/entro_marketplace_tiki_statement_views.xml",
     ],
     "installable": True,
     "application": True,

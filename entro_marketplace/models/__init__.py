@@ -14,8 +14,6 @@ from . import stock_picking
 from . import entro_marketplace_shop_payout
 from . import entro_marketplace_settlement
 from . import entro_marketplace_settlement_line
-from . import entro_marketplace_settlement_tiki
 from . import entro_marketplace_payout_report
 from . import account_move
-from . import entro_marketplace_shop_tiki
 from . import entro_marketplace_order_staging

@@ -1,14 +1,25 @@
 """Odoo reads the platforms' registry: a platform registered there (a fake fifth
 one here) gets the shop's selection, capability flags, a queue channel and its
-buyer-data keys, with no other change; no view tests a platform's name."""
+buyer-data keys, with no other change; no view tests a platform's name. A
+platform's Odoo side lives in its own folder, ``platforms/<code>/odoo/``."""
 
+import ast
 import re
+import sys
+from pathlib import Path
 
 from odoo.tests import TransactionCase, tagged
 
 from .. import privacy
 from ..platforms import PLATFORMS, PlatformInfo, register, registry, unregister
 from ..platforms.base import Platform
+
+ADDON = Path(__file__).resolve().parent.parent
+#: an import of Odoo, or of a platform's ``odoo`` subpackage
+IMPORTS_ODOO = re.compile(
+    r"^\s*(?:import\s+odoo\b|from\s+(?:odoo\b|\.+odoo\b|\.+\s+import\s+.*\bodoo\b))",
+    re.MULTILINE,
+)
 
 
 class FakePlatform(Platform):
@@ -127,3 +138,39 @@ class TestPlatformRegistry(TransactionCase):
         for view in self.env["ir.ui.view"].browse(data.mapped("res_id")):
             with self.subTest(view=view.xml_id):
                 self.assertFalse(quoted.search(view.arch_db or ""))
+
+    def test_no_view_file_tests_a_platform_name(self):
+        # the files too, the platforms' own folders (platforms/<code>/odoo/) included
+        quoted = re.compile("'({})'".format("|".join(map(re.escape, PLATFORMS))))
+        files = sorted(ADDON.rglob("*.xml"))
+        self.assertTrue([f for f in files if "platforms" in f.parts])
+        for path in files:
+            with self.subTest(file=str(path.relative_to(ADDON))):
+                self.assertFalse(quoted.search(path.read_text()))
+
+    def test_platform_odoo_side_lives_in_its_folder(self):
+        """``platforms/<code>/odoo/`` is imported by the addon for each registered
+        platform, its data files are in the manifest, and no pure module of
+        ``platforms/`` imports Odoo or such a subpackage."""
+        manifest = ast.literal_eval((ADDON / "__manifest__.py").read_text())
+        sides = [c for c in PLATFORMS if (ADDON / "platforms" / c / "odoo").is_dir()]
+        self.assertIn("tiki", sides)
+        for code in sides:
+            with self.subTest(platform=code):
+                side = ADDON / "platforms" / code / "odoo"
+                self.assertIn(
+                    f"odoo.addons.entro_marketplace.platforms.{code}.odoo", sys.modules
+                )
+                data = {
+                    str(p.relative_to(ADDON))
+                    for p in side.rglob("*")
+                    if p.suffix in (".xml", ".csv")
+                }
+                self.assertLessEqual(data, set(manifest["data"]))
+        self.assertIn("entro.marketplace.tiki.statement", self.env)
+        self.assertIn("tiki_app_type", self.Shop._fields)
+        for path in (ADDON / "platforms").rglob("*.py"):
+            if "odoo" in path.relative_to(ADDON / "platforms").parts:
+                continue
+            with self.subTest(module=str(path.relative_to(ADDON))):
+                self.assertFalse(IMPORTS_ODOO.search(path.read_text()))

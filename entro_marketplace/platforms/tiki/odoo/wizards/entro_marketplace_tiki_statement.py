@@ -6,8 +6,8 @@ from decimal import Decimal
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from ..platforms.tiki import order_fees
-from ..platforms.tiki.statement import (
+from ... import order_fees
+from ...statement import (
     StatementError,
     parse_statement,
     reconcile,

@@ -1,0 +1,2 @@
+from . import entro_marketplace_shop_tiki
+from . import entro_marketplace_settlement_tiki
