@@ -13,8 +13,8 @@ from odoo.tools import float_compare
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..platforms import get_platform_class
+from ..tools.dates import to_naive
 from ..tools.locks import advisory_xact_lock
-from .entro_marketplace_shop import to_naive
 
 _logger = logging.getLogger(__name__)
 

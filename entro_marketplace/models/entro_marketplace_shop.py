@@ -5,7 +5,7 @@ import logging
 import math
 import secrets
 from contextlib import contextmanager
-from datetime import timedelta, timezone
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
@@ -19,6 +19,7 @@ from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto
+from ..tools.dates import to_aware, to_naive
 from ..tools.locks import stock_transaction
 from ..tools.rate_holds import DatabaseHolds
 
@@ -72,20 +73,6 @@ PLATFORM_HOSTS = {
 }
 CUSTOM_API_HOSTS_PARAM = "entro_marketplace.allow_custom_api_hosts"
 PUBLIC_BASE_URL_PARAM = "entro_marketplace.public_base_url"
-
-
-def to_aware(value):
-    """An Odoo (naive UTC) datetime as an aware one, for the platform layer."""
-    return value.replace(tzinfo=timezone.utc) if value else None
-
-
-def to_naive(value):
-    """An aware datetime as Odoo's naive UTC."""
-    if not value:
-        return False
-    if value.tzinfo:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
 
 
 class EntroMarketplaceShop(models.Model):

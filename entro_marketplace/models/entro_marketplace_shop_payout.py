@@ -6,7 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..platforms import get_platform_class
-from .entro_marketplace_shop import to_aware
+from ..tools.dates import to_aware
 
 #: fee type -> (shop field of its account, default name, start code, account type)
 PAYOUT_ACCOUNTS = {
