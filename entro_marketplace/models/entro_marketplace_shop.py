@@ -22,6 +22,7 @@ from ..tools import crypto
 from ..tools.dates import to_aware, to_naive
 from ..tools.locks import stock_transaction
 from ..tools.rate_holds import DatabaseHolds
+from ..tools.token_store import ShopTokenStore
 
 _logger = logging.getLogger(__name__)
 
@@ -723,50 +724,18 @@ class EntroMarketplaceShop(models.Model):
         )
 
     def _platform_client(self, api_log=None):
-        """A platform client for this shop, its calls logged and tokens persisted."""
+        """A platform client for this shop, its calls logged; it refreshes the
+        shop's tokens once across workers and stores them (ShopTokenStore)."""
         self.ensure_one()
         if not self.has_app_secret or not self.app_key:
             raise UserError(
                 _("The shop %s has no app credentials: connect it first.", self.name)
             )
-        client = get_platform_class(self.platform)(
+        return get_platform_class(self.platform)(
             self._platform_config(),
             on_call=api_log.add if api_log is not None else None,
+            token_store=ShopTokenStore(self),
         )
-
-        def refresh_once_across_workers():
-            # Refresh tokens are single-use, so the new ones are committed at once,
-            # in a transaction of their own. Another worker may have refreshed
-            # already: lock the credentials, and adopt its tokens if they changed.
-            with self._own_transaction() as shop:
-                # Never wait forever (on a lock our own transaction may hold).
-                shop.env.cr.execute("SET LOCAL lock_timeout = '15s'")
-                cred = shop._credential()
-                shop.env.cr.execute(
-                    "SELECT id FROM entro_marketplace_credential WHERE id = %s "
-                    "FOR UPDATE",
-                    [cred.id],
-                )
-                cred.invalidate_recordset()
-                current = shop._secrets()
-                if current["access_token"] != client.config.access_token:
-                    client.config.access_token = current["access_token"]
-                    client.config.refresh_token = current["refresh_token"]
-                    client.config.access_expires_at = to_aware(cred.access_expires_at)
-                    return None
-                tokens = client._refresh_tokens()
-                client.config.access_token = tokens.access_token
-                client.config.refresh_token = tokens.refresh_token or (
-                    client.config.refresh_token
-                )
-                client.config.access_expires_at = tokens.access_expires_at
-                shop._write_tokens(tokens)
-            self.env["entro.marketplace.credential"].invalidate_model()
-            self.invalidate_recordset()
-            return tokens
-
-        client.refresh_tokens = refresh_once_across_workers
-        return client
 
     @contextmanager
     def _api_session(self, operation):
