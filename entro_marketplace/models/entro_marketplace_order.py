@@ -258,7 +258,7 @@ class EntroMarketplaceOrder(models.Model):
             seen.add(order.external_id)
         together = []
         for index in first:
-            order = shop._normalised(orders[index])
+            order = orders[index]
             # one after the other, as the quota of entro_billing counts them
             binding, created = self._claim(shop, order.external_id)
             outcome = binding._receive_platform_order(order, created)

@@ -1,4 +1,3 @@
-import dataclasses
 import hashlib
 import json
 import logging
@@ -491,21 +490,6 @@ class EntroMarketplaceShop(models.Model):
                 )
             )
         return mapping
-
-    def _normalised(self, order):
-        """The order with this shop's status overrides applied: an override of
-        the order's status sets its state; statuses the overrides map are no
-        longer unknown."""
-        overrides = self._status_overrides()
-        changes = {}
-        state = overrides.get(order.status)
-        if state:
-            changes = {"state": state, "unknown_statuses": []}
-        elif order.unknown_statuses:
-            unknown = [s for s in order.unknown_statuses if s not in overrides]
-            if unknown != order.unknown_statuses:
-                changes = {"unknown_statuses": unknown}
-        return dataclasses.replace(order, **changes) if changes else order
 
     @api.onchange("company_id")
     def _onchange_company_id(self):
