@@ -1041,93 +1041,41 @@ class EntroMarketplaceShop(models.Model):
         return getattr(delayable, method)(*args)
 
     def _job_sync_orders(self):
-        """List the orders changed since the cursor; enqueue their import in batches.
+        """Queue the import of the orders changed since the cursor (the job of
+        the cron and of Sync Orders): see entro.marketplace.order's
+        :meth:`_sync_from_platform`."""
+        self.ensure_one()
+        return self.env["entro.marketplace.order"]._sync_from_platform(self)
 
-        The cursor moves in the same transaction as the import jobs are created,
-        so an order is either covered by a pending job or not yet past the cursor.
-        Where the list carries whole headers, those of the orders to import are
-        staged (entro.marketplace.order.staging) for the import jobs, never put
-        in the jobs' arguments.
+    def _enqueue_order_import(self, external_ids, max_batches=None):
+        """Queue the import of these orders: one job per detail batch of the
+        platform, at most ``max_batches`` of them.
+
+        The one place order ids are cut into batches (the platform's
+        ``detail_batches``): each job reads its orders in one call.
         """
         self.ensure_one()
-        paused = self._orders_sync_paused()
-        if paused:
-            self.write({"last_error": paused})
-            return f"paused: {paused}"
-        now = fields.Datetime.now()
-        if self.order_cursor:
-            since = self.order_cursor - timedelta(minutes=self.order_overlap_minutes)
-        else:
-            since = now - timedelta(days=self.initial_sync_days)
-        # Platforms compare whole seconds: end the window after the current one,
-        # so that an order updated a moment ago is not left for the next run.
-        until = now + timedelta(seconds=1)
-        with self._api_session("order sync") as client:
-            refs = list(client.iter_order_refs(to_aware(since), to_aware(until)))
-        known = self.env["entro.marketplace.order"]._latest_update_times(
-            self, [r.external_id for r in refs]
-        )
-        todo = [
-            ref
-            for ref in refs
-            if not (
-                ref.update_time
-                and known.get(ref.external_id)
-                and to_naive(ref.update_time) <= known[ref.external_id]
+        batches = get_platform_class(self.platform).detail_batches(external_ids)
+        jobs = []
+        for ids in batches[:max_batches]:
+            digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()
+            jobs.append(
+                self._enqueue(
+                    "_job_import_orders",
+                    ids,
+                    identity=f"import-orders-{self.id}-{digest}",
+                    description=f"{self._platform_label()} {self.name}: import "
+                    f"{len(ids)} order(s)",
+                )
             )
-        ]
-        ids = [ref.external_id for ref in todo]
-        if client.refs_carry_headers:
-            # sudo: the staging store is written by the system only (no user may)
-            self.env["entro.marketplace.order.staging"].sudo()._stage(
-                self, client, todo
-            )
-        batch = get_platform_class(self.platform).max_detail_batch
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            self._enqueue_order_import(chunk)
-        self.write({"order_cursor": now, "last_sync_at": now, "last_error": False})
-        return f"{len(refs)} orders changed, {len(ids)} to import"
-
-    def _enqueue_order_import(self, external_ids):
-        digest = hashlib.sha1(",".join(sorted(external_ids)).encode()).hexdigest()
-        return self._enqueue(
-            "_job_import_orders",
-            list(external_ids),
-            identity=f"import-orders-{self.id}-{digest}",
-            description=f"{self._platform_label()} {self.name}: import "
-            f"{len(external_ids)} order(s)",
-        )
+        return jobs
 
     def _job_import_orders(self, external_ids):
-        """Fetch these orders in the platform's batches and import them.
-
-        Headers the order sync staged are used (then deleted with the import), so
-        that the platform is asked only for what a header lacks.
-        """
+        """Fetch these orders and import them: see entro.marketplace.order's
+        :meth:`_import_from_platform`."""
         self.ensure_one()
-        # sudo: the staging store is the system's (managers only read it)
-        Staging = self.env["entro.marketplace.order.staging"].sudo()
-        with self._api_session("order import") as client:
-            staged = client.refs_carry_headers
-            headers = Staging._headers_for(self, external_ids) if staged else None
-            orders = client.get_orders(external_ids, headers=headers)
-        # Reservations and stock flags: one import of the company at a time, each
-        # seeing what the previous one committed (no deadlock, no serialization
-        # failure between jobs running side by side).
-        with stock_transaction(self) as env:
-            shop = self.with_env(env)
-            results = env["entro.marketplace.order"]._import_platform_orders(
-                shop, orders
-            )
-            if staged:
-                # deleted in the transaction that imports them
-                Staging.with_env(env).sudo()._consume(shop, orders)
-        missing = set(external_ids) - {o.external_id for o in orders}
-        return (
-            f"{len(orders)} imported"
-            + (f", not returned by the platform: {sorted(missing)}" if missing else "")
-            + f" ({', '.join(sorted(set(results)))})"
+        return self.env["entro.marketplace.order"]._import_from_platform(
+            self, external_ids
         )
 
     def _job_import_listings(self):

@@ -418,6 +418,14 @@ class Platform(abc.ABC):
                     seen.add(ref.external_id)
                     yield ref
 
+    @classmethod
+    def detail_batches(cls, ids: Iterable[str]) -> list[list[str]]:
+        """Order ids, de-duplicated, cut into the batches one detail read takes
+        (``max_detail_batch``): how :meth:`get_orders` reads them, and how the
+        caller splits its work (one import job per batch)."""
+        unique = list(dict.fromkeys(str(i) for i in ids))
+        return list(chunked(unique, cls.max_detail_batch))
+
     def get_orders(
         self,
         ids: Iterable[str],
@@ -431,10 +439,9 @@ class Platform(abc.ABC):
         their header and a fresh read of what it lacks; a header older than that
         read is read again.
         """
-        unique = list(dict.fromkeys(str(i) for i in ids))
         listed = headers if headers and self.refs_carry_headers else {}
         orders: list[Order] = []
-        for batch in chunked(unique, self.max_detail_batch):
+        for batch in self.detail_batches(ids):
             known = {i: listed[i] for i in batch if i in listed}
             if known:
                 orders.extend(
