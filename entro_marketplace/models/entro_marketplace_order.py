@@ -12,9 +12,8 @@ from odoo.tools import float_compare
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
-from ..platforms import get_platform_class
-from ..tools.locks import advisory_xact_lock
-from .entro_marketplace_shop import to_naive
+from ..tools.dates import to_aware, to_naive
+from ..tools.locks import advisory_xact_lock, stock_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -171,6 +170,81 @@ class EntroMarketplaceOrder(models.Model):
         return {r["external_id"]: r["platform_update_time"] for r in rows}
 
     # ------------------------------------------------------------------- import
+    #
+    # The order path, one way: cron, action or event -> shop job -> here -> the
+    # shop's client (overrides applied there) -> binding -> sale order.
+
+    @api.model
+    def _sync_from_platform(self, shop):
+        """List the orders of ``shop`` changed since its cursor; queue their import.
+
+        The cursor moves in the same transaction as the import jobs are created,
+        so an order is either covered by a pending job or not yet past the cursor.
+        Where the list carries whole headers, those of the orders to import are
+        staged (entro.marketplace.order.staging) for the import jobs, never put
+        in the jobs' arguments.
+        """
+        paused = shop._orders_sync_paused()
+        if paused:
+            shop.write({"last_error": paused})
+            return f"paused: {paused}"
+        now = fields.Datetime.now()
+        if shop.order_cursor:
+            since = shop.order_cursor - timedelta(minutes=shop.order_overlap_minutes)
+        else:
+            since = now - timedelta(days=shop.initial_sync_days)
+        # Platforms compare whole seconds: end the window after the current one,
+        # so that an order updated a moment ago is not left for the next run.
+        until = now + timedelta(seconds=1)
+        with shop._api_session("order sync") as client:
+            refs = list(client.iter_order_refs(to_aware(since), to_aware(until)))
+        known = self._latest_update_times(shop, [r.external_id for r in refs])
+        todo = [
+            ref
+            for ref in refs
+            if not (
+                ref.update_time
+                and known.get(ref.external_id)
+                and to_naive(ref.update_time) <= known[ref.external_id]
+            )
+        ]
+        if client.refs_carry_headers:
+            # sudo: the staging store is written by the system only (no user may)
+            self.env["entro.marketplace.order.staging"].sudo()._stage(
+                shop, client, todo
+            )
+        shop._enqueue_order_import([ref.external_id for ref in todo])
+        shop.write({"order_cursor": now, "last_sync_at": now, "last_error": False})
+        return f"{len(refs)} orders changed, {len(todo)} to import"
+
+    @api.model
+    def _import_from_platform(self, shop, external_ids):
+        """Fetch these orders of ``shop`` (one detail batch) and import them.
+
+        Headers the order sync staged are used (then deleted with the import), so
+        that the platform is asked only for what a header lacks.
+        """
+        # sudo: the staging store is the system's (managers only read it)
+        Staging = self.env["entro.marketplace.order.staging"].sudo()
+        with shop._api_session("order import") as client:
+            staged = client.refs_carry_headers
+            headers = Staging._headers_for(shop, external_ids) if staged else None
+            orders = client.get_orders(external_ids, headers=headers)
+        # Reservations and stock flags: one import of the company at a time, each
+        # seeing what the previous one committed (no deadlock, no serialization
+        # failure between jobs running side by side).
+        with stock_transaction(shop) as env:
+            shop_in_env = shop.with_env(env)
+            results = self.with_env(env)._import_platform_orders(shop_in_env, orders)
+            if staged:
+                # deleted in the transaction that imports them
+                Staging.with_env(env).sudo()._consume(shop_in_env, orders)
+        missing = set(external_ids) - {o.external_id for o in orders}
+        return (
+            f"{len(orders)} imported"
+            + (f", not returned by the platform: {sorted(missing)}" if missing else "")
+            + f" ({', '.join(sorted(set(results)))})"
+        )
 
     def _lock(self, shop, external_id):
         """Serialise the imports of one platform order across workers."""
@@ -259,7 +333,7 @@ class EntroMarketplaceOrder(models.Model):
             seen.add(order.external_id)
         together = []
         for index in first:
-            order = shop._normalised(orders[index])
+            order = orders[index]
             # one after the other, as the quota of entro_billing counts them
             binding, created = self._claim(shop, order.external_id)
             outcome = binding._receive_platform_order(order, created)
@@ -771,12 +845,12 @@ class EntroMarketplaceOrder(models.Model):
             order="id",
         )
         for shop in pending.shop_id:
-            batch = get_platform_class(shop.platform).max_detail_batch
-            ids = pending.filtered(lambda o, s=shop: o.shop_id == s).mapped(
-                "external_id"
-            )[: batch * PENDING_AMOUNTS_BATCHES]
-            for start in range(0, len(ids), batch):
-                shop._enqueue_order_import(ids[start : start + batch])
+            shop._enqueue_order_import(
+                pending.filtered(lambda o, s=shop: o.shop_id == s).mapped(
+                    "external_id"
+                ),
+                max_batches=PENDING_AMOUNTS_BATCHES,
+            )
 
     # ------------------------------------------------------------ public actions
 

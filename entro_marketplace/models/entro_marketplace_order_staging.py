@@ -6,7 +6,7 @@ from psycopg2.extras import Json
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from .entro_marketplace_shop import to_naive
+from ..tools.dates import to_naive
 from .res_partner import _clean, buyer_key
 
 _logger = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from odoo.tools import float_compare
 
 from ..platforms.errors import PermanentError
 from ..platforms.records import OrderLine
+from ..tools.dates import to_aware, to_naive
 from ..tools.locks import advisory_xact_lock
-from .entro_marketplace_shop import to_aware, to_naive
 
 _logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from odoo import Command, _, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..platforms.records import FEE_TYPES
-from .entro_marketplace_shop import to_naive
+from ..tools.dates import to_naive
 
 _logger = logging.getLogger(__name__)
 

@@ -1,11 +1,10 @@
-import dataclasses
 import hashlib
 import json
 import logging
 import math
 import secrets
 from contextlib import contextmanager
-from datetime import timedelta, timezone
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import _, api, fields, models
@@ -19,8 +18,10 @@ from ..platforms.base import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto
+from ..tools.dates import to_aware, to_naive
 from ..tools.locks import stock_transaction
 from ..tools.rate_holds import DatabaseHolds
+from ..tools.token_store import ShopTokenStore
 from .entro_marketplace_platform_mixin import platform_hosts, platform_label
 
 _logger = logging.getLogger(__name__)
@@ -30,20 +31,6 @@ OAUTH_STATE_LIFETIME = timedelta(minutes=30)
 
 CUSTOM_API_HOSTS_PARAM = "entro_marketplace.allow_custom_api_hosts"
 PUBLIC_BASE_URL_PARAM = "entro_marketplace.public_base_url"
-
-
-def to_aware(value):
-    """An Odoo (naive UTC) datetime as an aware one, for the platform layer."""
-    return value.replace(tzinfo=timezone.utc) if value else None
-
-
-def to_naive(value):
-    """An aware datetime as Odoo's naive UTC."""
-    if not value:
-        return False
-    if value.tzinfo:
-        value = value.astimezone(timezone.utc).replace(tzinfo=None)
-    return value
 
 
 class EntroMarketplaceShop(models.Model):
@@ -468,21 +455,6 @@ class EntroMarketplaceShop(models.Model):
             )
         return mapping
 
-    def _normalised(self, order):
-        """The order with this shop's status overrides applied: an override of
-        the order's status sets its state; statuses the overrides map are no
-        longer unknown."""
-        overrides = self._status_overrides()
-        changes = {}
-        state = overrides.get(order.status)
-        if state:
-            changes = {"state": state, "unknown_statuses": []}
-        elif order.unknown_statuses:
-            unknown = [s for s in order.unknown_statuses if s not in overrides]
-            if unknown != order.unknown_statuses:
-                changes = {"unknown_statuses": unknown}
-        return dataclasses.replace(order, **changes) if changes else order
-
     @api.onchange("company_id")
     def _onchange_company_id(self):
         if self.warehouse_id.company_id != self.company_id:
@@ -700,50 +672,18 @@ class EntroMarketplaceShop(models.Model):
         )
 
     def _platform_client(self, api_log=None):
-        """A platform client for this shop, its calls logged and tokens persisted."""
+        """A platform client for this shop, its calls logged; it refreshes the
+        shop's tokens once across workers and stores them (ShopTokenStore)."""
         self.ensure_one()
         if not self.has_app_secret or not self.app_key:
             raise UserError(
                 _("The shop %s has no app credentials: connect it first.", self.name)
             )
-        client = get_platform_class(self.platform)(
+        return get_platform_class(self.platform)(
             self._platform_config(),
             on_call=api_log.add if api_log is not None else None,
+            token_store=ShopTokenStore(self),
         )
-
-        def refresh_once_across_workers():
-            # Refresh tokens are single-use, so the new ones are committed at once,
-            # in a transaction of their own. Another worker may have refreshed
-            # already: lock the credentials, and adopt its tokens if they changed.
-            with self._own_transaction() as shop:
-                # Never wait forever (on a lock our own transaction may hold).
-                shop.env.cr.execute("SET LOCAL lock_timeout = '15s'")
-                cred = shop._credential()
-                shop.env.cr.execute(
-                    "SELECT id FROM entro_marketplace_credential WHERE id = %s "
-                    "FOR UPDATE",
-                    [cred.id],
-                )
-                cred.invalidate_recordset()
-                current = shop._secrets()
-                if current["access_token"] != client.config.access_token:
-                    client.config.access_token = current["access_token"]
-                    client.config.refresh_token = current["refresh_token"]
-                    client.config.access_expires_at = to_aware(cred.access_expires_at)
-                    return None
-                tokens = client._refresh_tokens()
-                client.config.access_token = tokens.access_token
-                client.config.refresh_token = tokens.refresh_token or (
-                    client.config.refresh_token
-                )
-                client.config.access_expires_at = tokens.access_expires_at
-                shop._write_tokens(tokens)
-            self.env["entro.marketplace.credential"].invalidate_model()
-            self.invalidate_recordset()
-            return tokens
-
-        client.refresh_tokens = refresh_once_across_workers
-        return client
 
     @contextmanager
     def _api_session(self, operation):
@@ -1065,93 +1005,41 @@ class EntroMarketplaceShop(models.Model):
         return getattr(delayable, method)(*args)
 
     def _job_sync_orders(self):
-        """List the orders changed since the cursor; enqueue their import in batches.
+        """Queue the import of the orders changed since the cursor (the job of
+        the cron and of Sync Orders): see entro.marketplace.order's
+        :meth:`_sync_from_platform`."""
+        self.ensure_one()
+        return self.env["entro.marketplace.order"]._sync_from_platform(self)
 
-        The cursor moves in the same transaction as the import jobs are created,
-        so an order is either covered by a pending job or not yet past the cursor.
-        Where the list carries whole headers, those of the orders to import are
-        staged (entro.marketplace.order.staging) for the import jobs, never put
-        in the jobs' arguments.
+    def _enqueue_order_import(self, external_ids, max_batches=None):
+        """Queue the import of these orders: one job per detail batch of the
+        platform, at most ``max_batches`` of them.
+
+        The one place order ids are cut into batches (the platform's
+        ``detail_batches``): each job reads its orders in one call.
         """
         self.ensure_one()
-        paused = self._orders_sync_paused()
-        if paused:
-            self.write({"last_error": paused})
-            return f"paused: {paused}"
-        now = fields.Datetime.now()
-        if self.order_cursor:
-            since = self.order_cursor - timedelta(minutes=self.order_overlap_minutes)
-        else:
-            since = now - timedelta(days=self.initial_sync_days)
-        # Platforms compare whole seconds: end the window after the current one,
-        # so that an order updated a moment ago is not left for the next run.
-        until = now + timedelta(seconds=1)
-        with self._api_session("order sync") as client:
-            refs = list(client.iter_order_refs(to_aware(since), to_aware(until)))
-        known = self.env["entro.marketplace.order"]._latest_update_times(
-            self, [r.external_id for r in refs]
-        )
-        todo = [
-            ref
-            for ref in refs
-            if not (
-                ref.update_time
-                and known.get(ref.external_id)
-                and to_naive(ref.update_time) <= known[ref.external_id]
+        batches = get_platform_class(self.platform).detail_batches(external_ids)
+        jobs = []
+        for ids in batches[:max_batches]:
+            digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()
+            jobs.append(
+                self._enqueue(
+                    "_job_import_orders",
+                    ids,
+                    identity=f"import-orders-{self.id}-{digest}",
+                    description=f"{self._platform_label()} {self.name}: import "
+                    f"{len(ids)} order(s)",
+                )
             )
-        ]
-        ids = [ref.external_id for ref in todo]
-        if client.refs_carry_headers:
-            # sudo: the staging store is written by the system only (no user may)
-            self.env["entro.marketplace.order.staging"].sudo()._stage(
-                self, client, todo
-            )
-        batch = get_platform_class(self.platform).max_detail_batch
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
-            self._enqueue_order_import(chunk)
-        self.write({"order_cursor": now, "last_sync_at": now, "last_error": False})
-        return f"{len(refs)} orders changed, {len(ids)} to import"
-
-    def _enqueue_order_import(self, external_ids):
-        digest = hashlib.sha1(",".join(sorted(external_ids)).encode()).hexdigest()
-        return self._enqueue(
-            "_job_import_orders",
-            list(external_ids),
-            identity=f"import-orders-{self.id}-{digest}",
-            description=f"{self._platform_label()} {self.name}: import "
-            f"{len(external_ids)} order(s)",
-        )
+        return jobs
 
     def _job_import_orders(self, external_ids):
-        """Fetch these orders in the platform's batches and import them.
-
-        Headers the order sync staged are used (then deleted with the import), so
-        that the platform is asked only for what a header lacks.
-        """
+        """Fetch these orders and import them: see entro.marketplace.order's
+        :meth:`_import_from_platform`."""
         self.ensure_one()
-        # sudo: the staging store is the system's (managers only read it)
-        Staging = self.env["entro.marketplace.order.staging"].sudo()
-        with self._api_session("order import") as client:
-            staged = client.refs_carry_headers
-            headers = Staging._headers_for(self, external_ids) if staged else None
-            orders = client.get_orders(external_ids, headers=headers)
-        # Reservations and stock flags: one import of the company at a time, each
-        # seeing what the previous one committed (no deadlock, no serialization
-        # failure between jobs running side by side).
-        with stock_transaction(self) as env:
-            shop = self.with_env(env)
-            results = env["entro.marketplace.order"]._import_platform_orders(
-                shop, orders
-            )
-            if staged:
-                # deleted in the transaction that imports them
-                Staging.with_env(env).sudo()._consume(shop, orders)
-        missing = set(external_ids) - {o.external_id for o in orders}
-        return (
-            f"{len(orders)} imported"
-            + (f", not returned by the platform: {sorted(missing)}" if missing else "")
-            + f" ({', '.join(sorted(set(results)))})"
+        return self.env["entro.marketplace.order"]._import_from_platform(
+            self, external_ids
         )
 
     def _job_import_listings(self):

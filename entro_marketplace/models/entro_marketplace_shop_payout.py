@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
-from .entro_marketplace_shop import to_aware
+from ..tools.dates import to_aware
 
 #: fee type -> (shop field of its account, default name, start code, account type)
 PAYOUT_ACCOUNTS = {

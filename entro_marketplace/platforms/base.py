@@ -18,9 +18,10 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from .errors import (
     AuthorizationError,
@@ -117,6 +118,26 @@ class ShopConfig:
         return [self.app_secret, self.access_token, self.refresh_token]
 
 
+class TokenStore(Protocol):
+    """Where a shop's tokens live, shared by every process that calls for it.
+
+    Refresh tokens are single-use: two workers refreshing with the same one
+    would leave one of them (and the shop) with a void token. The client
+    refreshes under :meth:`lock`, after :meth:`reload`, so that a worker that
+    finds the tokens already refreshed by another adopts them instead.
+    """
+
+    def lock(self) -> AbstractContextManager[Any]:
+        """Hold the shop's tokens for this process until the block ends;
+        what :meth:`save` writes inside the block is durable when it ends."""
+
+    def reload(self) -> TokenSet | None:
+        """The tokens as stored now (inside :meth:`lock`), None when none are."""
+
+    def save(self, tokens: TokenSet) -> None:
+        """Store new tokens (inside :meth:`lock`)."""
+
+
 def split_windows(
     since: datetime, until: datetime, max_window: timedelta
 ) -> list[tuple[datetime, datetime]]:
@@ -173,6 +194,8 @@ class Platform(abc.ABC):
         :meth:`refresh_tokens`/:meth:`exchange_code` return. Refresh tokens are
         single-use, so the callback must persist them durably (its own commit).
     :param clock: returns the current aware UTC datetime (tests freeze it).
+    :param token_store: a :class:`TokenStore`: :meth:`refresh_tokens` then
+        refreshes under its lock, once across the processes that share it.
     """
 
     name: ClassVar[str] = ""
@@ -203,10 +226,12 @@ class Platform(abc.ABC):
         on_call: Callable[[dict[str, Any]], None] | None = None,
         on_tokens: Callable[[TokenSet], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        token_store: TokenStore | None = None,
     ):
         self.config = config
         self.clock = clock or utcnow
         self.on_tokens = on_tokens
+        self.token_store = token_store
         if transport is None:
             transport = Transport(
                 self.name,
@@ -301,13 +326,39 @@ class Platform(abc.ABC):
     def refresh_tokens(self) -> TokenSet:
         """Refresh the access token, store it in config, report it, return it.
 
-        ``on_tokens`` runs before this returns, because the old refresh token is
-        now void: if persisting fails, the error propagates to the caller.
+        ``on_tokens`` (and the token store's ``save``) run before this returns,
+        because the old refresh token is now void: if persisting fails, the
+        error propagates to the caller.
+
+        With a :class:`TokenStore`, the refresh runs under its lock, after
+        reloading the stored tokens: when another process replaced the tokens
+        this client holds, they are adopted (and returned) instead, and the
+        refresh happens only if they too need it.
         """
         with self._token_lock:
-            tokens = self._refresh_tokens()
-            self._store_tokens(tokens)
+            store = self.token_store
+            if store is None:
+                tokens = self._refresh_tokens()
+                self._store_tokens(tokens)
+                return tokens
+            used = self.config.access_token
+            with store.lock():
+                current = store.reload()
+                if current is not None and current.access_token != used:
+                    self._adopt_tokens(current)
+                    if not self._token_needs_refresh():
+                        return current
+                tokens = self._refresh_tokens()
+                self._store_tokens(tokens)
+                store.save(tokens)
             return tokens
+
+    def _adopt_tokens(self, tokens: TokenSet) -> None:
+        """Use tokens another process stored (they are not reported again)."""
+        self.config.access_token = tokens.access_token
+        self.config.refresh_token = tokens.refresh_token
+        self.config.access_expires_at = tokens.access_expires_at
+        self.config.refresh_expires_at = tokens.refresh_expires_at
 
     def _store_tokens(self, tokens: TokenSet) -> None:
         self.config.access_token = tokens.access_token
@@ -584,6 +635,14 @@ class Platform(abc.ABC):
                     seen.add(ref.external_id)
                     yield ref
 
+    @classmethod
+    def detail_batches(cls, ids: Iterable[str]) -> list[list[str]]:
+        """Order ids, de-duplicated, cut into the batches one detail read takes
+        (``max_detail_batch``): how :meth:`get_orders` reads them, and how the
+        caller splits its work (one import job per batch)."""
+        unique = list(dict.fromkeys(str(i) for i in ids))
+        return list(chunked(unique, cls.max_detail_batch))
+
     def get_orders(
         self,
         ids: Iterable[str],
@@ -597,10 +656,9 @@ class Platform(abc.ABC):
         their header and a fresh read of what it lacks; a header older than that
         read is read again.
         """
-        unique = list(dict.fromkeys(str(i) for i in ids))
         listed = headers if headers and self.refs_carry_headers else {}
         orders: list[Order] = []
-        for batch in chunked(unique, self.max_detail_batch):
+        for batch in self.detail_batches(ids):
             known = {i: listed[i] for i in batch if i in listed}
             if known:
                 orders.extend(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
-from tests.platforms.conftest import SHOP_ID, errors
+from tests.platforms.conftest import SHOP_ID, errors, records
 
 SINCE = datetime.now(timezone.utc) - timedelta(hours=1)
 
@@ -110,3 +112,82 @@ def test_errors_never_contain_secrets(client, emulator):
     for secret in client.config.secrets():
         if secret:
             assert secret not in text
+
+
+class MemoryTokenStore:
+    """A token store (platforms.base.TokenStore) shared by clients in memory."""
+
+    def __init__(self, tokens):
+        self.tokens = tokens
+        self.saved = []
+        self.locks = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def lock(self):
+        with self._lock:
+            self.locks += 1
+            yield
+
+    def reload(self):
+        assert self._lock.locked()
+        return self.tokens
+
+    def save(self, tokens):
+        assert self._lock.locked()
+        self.tokens = tokens
+        self.saved.append(tokens)
+
+
+def _stored(client):
+    config = client.config
+    return records.TokenSet(
+        config.access_token,
+        config.refresh_token,
+        config.access_expires_at,
+        config.refresh_expires_at,
+    )
+
+
+def test_token_store_one_refresh_across_clients(make_client, emulator, rec):
+    first = make_client()
+    second = make_client()
+    store = MemoryTokenStore(_stored(first))
+    second.config.access_token = first.config.access_token
+    second.config.refresh_token = first.config.refresh_token
+    first.token_store = second.token_store = store
+    tokens = first.refresh_tokens()
+    assert store.saved == [tokens] and store.locks == 1
+    assert first.config.access_token == tokens.access_token
+    # the second client's token is rejected: it finds the stored tokens
+    # replaced, adopts them and retries, without refreshing again
+    emulator.faults.add("token_expired", r"get_order_list", count=1)
+    assert list(second.iter_order_refs(SINCE)) == []
+    assert emulator.journal.count("access_token/get") == 1
+    assert store.locks == 2 and store.saved == [tokens]
+    assert second.config.access_token == tokens.access_token
+    assert second.config.refresh_token == tokens.refresh_token
+    assert rec.tokens == [tokens]
+
+
+def test_token_store_refreshes_stored_tokens_still_expiring(make_client, emulator):
+    client = make_client()
+    other = emulator.issue_tokens()
+    store = MemoryTokenStore(
+        records.TokenSet(
+            other["access_token"],
+            other["refresh_token"],
+            datetime.now(timezone.utc),
+        )
+    )
+    client.token_store = store
+    tokens = client.refresh_tokens()
+    # refreshed with the stored refresh token, which the client adopted
+    assert emulator.journal.count("access_token/get") == 1
+    assert store.saved == [tokens]
+    assert tokens.access_token not in (other["access_token"], None)
+    # it was the stored refresh token that was used (single-use: void now)
+    client.token_store = None
+    client.config.refresh_token = other["refresh_token"]
+    with pytest.raises(errors.AuthorizationError):
+        client.refresh_tokens()
