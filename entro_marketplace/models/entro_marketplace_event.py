@@ -5,7 +5,7 @@ import time
 from odoo import _, api, fields, models
 
 from ..platforms import get_platform_class
-from ..platforms.base import ShopConfig
+from ..platforms.config import ShopConfig
 from ..platforms.errors import WebhookRejected
 from ..tools import crypto
 

@@ -14,7 +14,7 @@ from odoo.tools import consteq, str2bool
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..platforms import get_platform_class
-from ..platforms.base import ShopConfig
+from ..platforms.config import ShopConfig
 from ..platforms.errors import RateLimited, TransientError
 from ..platforms.records import ORDER_STATES
 from ..tools import crypto

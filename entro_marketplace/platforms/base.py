@@ -18,10 +18,8 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Any, ClassVar, Protocol, TypeVar
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, TypeVar
 
 from .errors import (
     AuthorizationError,
@@ -51,7 +49,6 @@ from .records import (
     UpdateResult,
 )
 from .transport import (
-    DEFAULT_TIMEOUT,
     RateLimiter,
     Transport,
     clean_json,
@@ -61,127 +58,19 @@ from .transport import (
 
 T = TypeVar("T")
 U = TypeVar("U", StockUpdate, PriceUpdate)
+from .batching import chunked, group_per_item, split_windows, utcnow
+from .config import ShopConfig, TokenStore
 
-
-def utcnow() -> datetime:
-    """The current time as an aware UTC datetime."""
-    return datetime.now(timezone.utc)
-
-
-@dataclass
-class ShopConfig:
-    """Credentials and settings of one connected shop (or of the partner app).
-
-    ``app_key``/``app_secret`` are the platform's names for the app credentials:
-    on Shopee they are ``partner_id``/``partner_key`` (aliases provided).
-    ``base_url`` defaults to the platform's production host; point it at an
-    emulator in tests and demos.
-    """
-
-    app_key: str | None = None
-    app_secret: str | None = field(default=None, repr=False)
-    base_url: str | None = None
-    auth_base_url: str | None = None
-    shop_external_id: str | None = None
-    merchant_id: str | None = None
-    country: str | None = None
-    access_token: str | None = field(default=None, repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    access_expires_at: datetime | None = None
-    refresh_expires_at: datetime | None = None
-    rate_limit_per_s: float | None = 10.0
-    timeout: tuple[float, float] = DEFAULT_TIMEOUT
-    max_attempts: int = 5
-    #: a Retry-After longer than this is not slept through: RateLimited is raised
-    #: so that the caller reschedules (None: always wait, up to the transport cap)
-    max_inline_wait: float | None = None
-    webhook_tolerance: timedelta | None = timedelta(minutes=15)
-    #: the seller's own mapping of raw statuses to states, over ``status_map``
-    status_overrides: dict[str, str] = field(default_factory=dict)
-    #: where a Retry-After is shared with the other processes (a
-    #: transport.HoldStore); None: only this process's calls are held
-    hold_store: Any = field(default=None, repr=False, compare=False)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def partner_id(self) -> str | None:
-        """Shopee name of ``app_key``."""
-        return self.app_key
-
-    @property
-    def partner_key(self) -> str | None:
-        """Shopee name of ``app_secret``."""
-        return self.app_secret
-
-    def secrets(self) -> list[str | None]:
-        """Values that must never appear in logs or error messages."""
-        return [self.app_secret, self.access_token, self.refresh_token]
-
-
-class TokenStore(Protocol):
-    """Where a shop's tokens live, shared by every process that calls for it.
-
-    Refresh tokens are single-use: two workers refreshing with the same one
-    would leave one of them (and the shop) with a void token. The client
-    refreshes under :meth:`lock`, after :meth:`reload`, so that a worker that
-    finds the tokens already refreshed by another adopts them instead.
-    """
-
-    def lock(self) -> AbstractContextManager[Any]:
-        """Hold the shop's tokens for this process until the block ends;
-        what :meth:`save` writes inside the block is durable when it ends."""
-
-    def reload(self) -> TokenSet | None:
-        """The tokens as stored now (inside :meth:`lock`), None when none are."""
-
-    def save(self, tokens: TokenSet) -> None:
-        """Store new tokens (inside :meth:`lock`)."""
-
-
-def split_windows(
-    since: datetime, until: datetime, max_window: timedelta
-) -> list[tuple[datetime, datetime]]:
-    """Split ``[since, until]`` into consecutive windows no longer than max_window.
-
-    Consecutive windows share their boundary instant, so nothing falls between
-    them; callers de-duplicate what the boundary returns twice.
-    """
-    if since.tzinfo is None or until.tzinfo is None:
-        raise ValueError("since and until must be timezone-aware")
-    if until < since:
-        raise ValueError("until is before since")
-    windows = []
-    start = since
-    while True:
-        end = min(start + max_window, until)
-        windows.append((start, end))
-        if end >= until:
-            return windows
-        start = end
-
-
-def chunked(values: Sequence[T], size: int) -> Iterator[list[T]]:
-    """Yield successive lists of at most ``size`` values."""
-    if size < 1:
-        raise ValueError("size must be >= 1")
-    for index in range(0, len(values), size):
-        yield list(values[index : index + size])
-
-
-def group_per_item(updates: Iterable[U], size: int) -> list[tuple[str, list[U]]]:
-    """Group updates by item id, then cut each group into chunks of ``size``.
-
-    When the same item/variant appears twice, the last update wins.
-    """
-    groups: dict[str, dict[str, U]] = {}
-    for update in updates:
-        variants = groups.setdefault(str(update.item_id), {})
-        variants[str(update.variant_id or "0")] = update
-    return [
-        (item_id, chunk)
-        for item_id, variants in groups.items()
-        for chunk in chunked(list(variants.values()), size)
-    ]
+# the names other modules import from here
+__all__ = [
+    "Platform",
+    "ShopConfig",
+    "TokenStore",
+    "chunked",
+    "group_per_item",
+    "split_windows",
+    "utcnow",
+]
 
 
 class Platform(abc.ABC):
