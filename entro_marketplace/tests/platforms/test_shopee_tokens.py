@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.platforms.conftest import SHOP_ID, errors
+from .conftest import SHOP_ID, errors
 
 SINCE = datetime.now(timezone.utc) - timedelta(hours=1)
 
