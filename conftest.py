@@ -7,11 +7,11 @@ test runner, so import it here, flagged as test mode for the import only: turnin
 at_install tests of every installed Odoo module.
 
 The platform layer's tests (``entro_marketplace/tests/platforms``) are plain pytest
-in the addon's folder. pytest-odoo imports them as ``odoo.addons.entro_marketplace.
-tests.platforms.*``; plain pytest (``-p no:odoo``), and pytest-odoo for that folder's
-conftest when a path in it is given on the command line (loaded before pytest-odoo
-names modules), import them by their path, as ``entro_marketplace.tests.platforms.*``.
-The addon's own ``__init__`` must not run under that name (Odoo models import only as
+in the addon's folder. pytest-odoo imports them under ``odoo.addons.``; plain pytest
+(``-p no:odoo``) imports them by their path, ``entro_marketplace.tests.platforms.*``,
+and so does pytest-odoo for that folder's conftest when a path in it is given on the
+command line (initial conftests load before pytest-odoo renames modules). Under that
+name the addon's own ``__init__`` must not run (Odoo models import only as
 ``odoo.addons.*``): ``entro_marketplace`` and its ``tests`` are bare packages here.
 """
 

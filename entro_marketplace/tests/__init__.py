@@ -3,8 +3,9 @@
 The end-to-end cases talk to the platform emulators of this repository's top-level
 ``tests/emulators``, imported as ``tests.emulators.<code>``. pytest puts the
 repository on ``sys.path``; ``odoo-bin --test-enable`` does not: when this addon sits
-in the repository, its folder is added here. ``platforms/`` holds plain pytest
-tests of the platform layer, collected by pytest only (not imported here).
+in the repository, the repository's folder is added to it here. ``platforms/`` holds
+plain pytest tests of the platform layer, collected by pytest only (not imported
+here, so Odoo's runner never sees them).
 """
 
 import sys
