@@ -69,7 +69,7 @@ log "odoo-bin exited with $ODOO_RC_EXIT after $((SECONDS - t)) s"
 
 # "N failed, M error(s) of T tests when loading database ..." (odoo.tests.result)
 SUMMARY=$(grep -E 'odoo\.tests\.result: .* tests when loading database' "$LOG" | tail -n 1 || true)
-grep -E 'odoo\.modules\.loading: [0-9]+ post-tests in|Module .* loaded in .* test\)' "$LOG" >&2 || true
+grep -E 'odoo\.service\.server: [0-9]+ post-tests in|Module .* loaded in .* test\)' "$LOG" >&2 || true
 printf '%s\n' "${SUMMARY:-no test summary in the log}" >&2
 # Errors of the runner, the loading, the server or a test itself (FAIL:/ERROR: lines
 # name the test's module). Errors the code under test logs on purpose (a failed
