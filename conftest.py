@@ -5,7 +5,25 @@ Odoo then logs an error ("Importing test framework ... not in test mode"). We ar
 test runner, so import it here, flagged as test mode for the import only: turning
 ``--test-enable`` on for the whole run would make loading the registry run the
 at_install tests of every installed Odoo module.
+
+The platform layer's tests (``entro_marketplace/tests/platforms``) are plain pytest
+in the addon's folder. pytest-odoo imports them under ``odoo.addons.``; plain pytest
+(``-p no:odoo``) imports them by their path, ``entro_marketplace.tests.platforms.*``,
+and so does pytest-odoo for that folder's conftest when a path in it is given on the
+command line (initial conftests load before pytest-odoo renames modules). Under that
+name the addon's own ``__init__`` must not run (Odoo models import only as
+``odoo.addons.*``): ``entro_marketplace`` and its ``tests`` are bare packages here.
 """
+
+import sys
+from pathlib import Path
+from types import ModuleType
+
+for _name in ("entro_marketplace", "entro_marketplace.tests"):
+    if _name not in sys.modules:
+        _package = ModuleType(_name)
+        _package.__path__ = [str(Path(__file__).parent.joinpath(*_name.split(".")))]
+        sys.modules[_name] = _package
 
 try:
     from odoo.tools import config as _odoo_config

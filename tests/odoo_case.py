@@ -1,18 +1,16 @@
 """Odoo test-case bases for the cross-addon tests of this folder.
 
 Odoo tags a test class only when it lives in an addon's ``tests`` package; these
-classes live outside one, so they declare the tags Odoo's runner expects.
+classes live outside one, so they declare the tags Odoo's runner expects. Requests
+stay on loopback, as in the marketplace's own end-to-end cases.
 """
 
-from urllib.parse import urlsplit
-
 from odoo.tests import HttpCase, TransactionCase
-from odoo.tests.common import BlockedRequest, _super_send
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+from odoo.addons.entro_marketplace.tests.flow_case import LoopbackRequests
 
 
-class _EntroTags:
+class _EntroTags(LoopbackRequests):
     test_tags = frozenset({"standard", "post_install"})
     test_module = "entro_tests"
     test_sequence = 0
@@ -20,17 +18,6 @@ class _EntroTags:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls.test_class = cls.__name__
-
-    @classmethod
-    def _request_handler(cls, s, r, /, **kw):
-        """Odoo's guard against real HTTP, keeping (connect, read) timeouts.
-
-        Odoo's own handler compares the timeout with a number and fails on the
-        tuples our transport uses; the rule is the same: loopback only.
-        """
-        if urlsplit(r.url).hostname in LOOPBACK:
-            return _super_send(s, r, **kw)
-        raise BlockedRequest(f"External requests verboten (was {r.method} {r.url})")
 
 
 class CrossAddonCase(_EntroTags, TransactionCase):

@@ -8,7 +8,11 @@ import requests
 from odoo import fields
 from odoo.exceptions import UserError
 
-from ..marketplace.common import PARTNER_ID, PARTNER_KEY, ShopeeFlowCase
+from odoo.addons.entro_marketplace.tests.common import (
+    PARTNER_ID,
+    PARTNER_KEY,
+    ShopeeFlowCase,
+)
 
 
 class BillingFlowCase(ShopeeFlowCase):

@@ -6,12 +6,11 @@ from datetime import datetime, timedelta, timezone
 from odoo.tests import new_test_user
 
 from odoo.addons.entro_marketplace.platforms.records import TokenSet
+from odoo.addons.entro_marketplace.tests.common import SHOP_ID, ShopeeFlowCase
 
 from tests.emulators import lazada as lazada_emulator
 from tests.emulators.lazada import LazadaEmulator
 from tests.emulators.shopee import generate_orders
-
-from ..marketplace.common import SHOP_ID, ShopeeFlowCase
 
 LZ_KEY = "123456"
 LZ_SECRET = "privacy_lazada_secret"

@@ -1,6 +1,7 @@
 """Revoking a shop: tokens and credentials gone (checked in SQL), jobs stopped."""
 
-from ..marketplace.common import SHOP_ID
+from odoo.addons.entro_marketplace.tests.common import SHOP_ID
+
 from .common import TwoPlatformCase
 
 

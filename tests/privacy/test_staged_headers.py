@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from odoo import fields
 
-from ..marketplace.jobs import run_one_round
+from odoo.addons.entro_marketplace.tests.jobs import run_one_round
+
 from .common import BUYER, OTHER_PHONE, PHONE, STREET, TwoPlatformCase
 
 STAGING = "entro.marketplace.order.staging"

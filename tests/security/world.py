@@ -13,10 +13,10 @@ from odoo.addons.entro_marketplace.platforms import tiktok as tiktok_platform
 from odoo.addons.entro_marketplace.platforms.records import TokenSet
 from odoo.addons.entro_marketplace.platforms.tiki import TikiPlatform
 from odoo.addons.entro_marketplace.platforms.transport import RateLimiter
+from odoo.addons.entro_marketplace.tests.jobs import run_jobs
 
 from tests.emulators import lazada, shopee, tiki, tiktok
 
-from ..marketplace.jobs import run_jobs
 from .common import TwoCompaniesCase
 
 PLATFORMS = ("shopee", "lazada", "tiktok", "tiki")

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
-from tests.platforms.conftest import SHOP_ID, errors, records
+from .conftest import SHOP_ID, errors, records
 
 SINCE = datetime.now(timezone.utc) - timedelta(hours=1)
 

@@ -10,9 +10,10 @@ import pytest
 import requests
 
 from tests.emulators.tiki import TikiEmulator
-from tests.platforms import tiki_fixtures as fx
-from tests.platforms.conftest import base, errors, platforms
-from tests.platforms.tiki_fixtures import CLIENT_ID, CLIENT_SECRET, SELLER_ID, tiki
+
+from . import tiki_fixtures as fx
+from .conftest import base, errors, platforms
+from .tiki_fixtures import CLIENT_ID, CLIENT_SECRET, SELLER_ID, tiki
 
 tk_emulator = fx.tk_emulator
 tk_rec = fx.tk_rec

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tests.platforms.conftest import base, errors, transport
+from .conftest import base, errors, transport
 
 
 def test_retries_5xx_then_succeeds(client, emulator, rec):

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.tiktok import generate_orders
-from tests.platforms import tiktok_fixtures as fx
-from tests.platforms.conftest import errors, records
-from tests.platforms.tiktok_fixtures import tiktok
+
+from . import tiktok_fixtures as fx
+from .conftest import errors, records
+from .tiktok_fixtures import tiktok
 
 tt_emulator = fx.tt_emulator
 tt_rec = fx.tt_rec

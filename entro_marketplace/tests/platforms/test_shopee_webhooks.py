@@ -9,7 +9,8 @@ import pytest
 
 from tests.emulators.harness import PushReceiver
 from tests.emulators.shopee import generate_orders
-from tests.platforms.conftest import errors
+
+from .conftest import errors
 
 URL = "https://odoo.example.com/entro/webhook/shopee"
 

@@ -10,9 +10,10 @@ import pytest
 import requests
 
 from tests.emulators.tiktok import cipher_of, tiktok_sign
-from tests.platforms import tiktok_fixtures as fx
-from tests.platforms.conftest import base, errors, platforms
-from tests.platforms.tiktok_fixtures import (
+
+from . import tiktok_fixtures as fx
+from .conftest import base, errors, platforms
+from .tiktok_fixtures import (
     APP_SECRET,
     SECOND_SHOP,
     SHOP_ID,

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.shopee import generate_orders
-from tests.platforms.conftest import errors, platforms, records, shopee, transport
+
+from .conftest import errors, platforms, records, shopee, transport
 
 SINCE = datetime.now(timezone.utc) - timedelta(hours=1)
 

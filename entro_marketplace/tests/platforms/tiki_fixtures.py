@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.tiki import TikiEmulator
-from tests.platforms.conftest import PACKAGE_NAME, Recorder, base, transport
+
+from .conftest import PACKAGE_NAME, Recorder, base, transport
 
 tiki = importlib.import_module(f"{PACKAGE_NAME}.tiki")
 

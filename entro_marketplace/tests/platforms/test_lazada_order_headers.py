@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from tests.emulators.lazada import generate_orders
-from tests.platforms import lazada_fixtures as fx
+
+from . import lazada_fixtures as fx
 
 lz_emulator = fx.lz_emulator
 lz_rec = fx.lz_rec

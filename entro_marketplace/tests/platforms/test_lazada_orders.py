@@ -14,9 +14,10 @@ from tests.emulators.lazada import (
     generate_catalogue,
     generate_orders,
 )
-from tests.platforms import lazada_fixtures as fx
-from tests.platforms.conftest import errors, records
-from tests.platforms.lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
+
+from . import lazada_fixtures as fx
+from .conftest import errors, records
+from .lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
 
 # the Lazada fixtures, visible to pytest in this module
 lz_emulator = fx.lz_emulator

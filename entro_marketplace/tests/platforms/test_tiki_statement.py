@@ -15,8 +15,9 @@ from tests.emulators.tiki import (
     statement_csv,
     statement_xlsx,
 )
-from tests.platforms.conftest import PACKAGE_NAME
-from tests.platforms.tiki_fixtures import tiki
+
+from .conftest import PACKAGE_NAME
+from .tiki_fixtures import tiki
 
 statement = importlib.import_module(f"{PACKAGE_NAME}.tiki.statement")
 

@@ -1,11 +1,13 @@
 """Fixtures for the platform-layer tests (plain pytest, real loopback HTTP).
 
-The platform package is imported as ``odoo.addons.entro_marketplace.platforms``
-when Odoo and the addon are importable (pytest-odoo), and otherwise loaded from
-the source tree as a top-level package named ``entro_platforms``. Tests import
-the modules from here::
+These tests are collected by pytest, never by Odoo's runner (the addon's
+``tests/__init__.py`` does not import this folder). The platform package is
+imported as ``odoo.addons.entro_marketplace.platforms`` when Odoo and the addon
+are importable (pytest-odoo), and otherwise loaded from the source tree as a
+top-level package named ``entro_platforms``. The tests of this folder import the
+platform modules from here::
 
-    from tests.platforms.conftest import base, errors, records, shopee, transport
+    from .conftest import base, errors, records, shopee, transport
 """
 
 from __future__ import annotations
@@ -25,15 +27,19 @@ FALLBACK_NAME = "entro_platforms"
 
 
 def _load_platforms() -> tuple[ModuleType, str]:
+    # Already loaded from the source tree: the same package again. pytest may
+    # import this file twice, under its path's name before pytest-odoo names it
+    # ``odoo.addons...`` (when a path in this folder is given on the command
+    # line): both copies must test one package.
+    if FALLBACK_NAME in sys.modules:
+        return sys.modules[FALLBACK_NAME], FALLBACK_NAME
     try:
         import odoo.addons.entro_marketplace.platforms as package
 
         return package, "odoo.addons.entro_marketplace.platforms"
     except ImportError:
         pass
-    if FALLBACK_NAME in sys.modules:
-        return sys.modules[FALLBACK_NAME], FALLBACK_NAME
-    root = Path(__file__).resolve().parents[2] / "entro_marketplace" / "platforms"
+    root = Path(__file__).resolve().parents[2] / "platforms"
     spec = importlib.util.spec_from_file_location(
         FALLBACK_NAME, root / "__init__.py", submodule_search_locations=[str(root)]
     )

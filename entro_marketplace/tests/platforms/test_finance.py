@@ -7,9 +7,10 @@ from decimal import Decimal
 
 from tests.emulators import lazada as lazada_emu
 from tests.emulators.shopee import generate_orders
-from tests.platforms import lazada_fixtures as fx
-from tests.platforms.conftest import SHOP_ID, records
-from tests.platforms.lazada_fixtures import SELLER_ID
+
+from . import lazada_fixtures as fx
+from .conftest import SHOP_ID, records
+from .lazada_fixtures import SELLER_ID
 
 # the Lazada fixtures, visible to pytest in this module
 lz_emulator = fx.lz_emulator

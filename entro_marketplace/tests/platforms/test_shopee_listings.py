@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.shopee import generate_catalogue
-from tests.platforms.conftest import base, errors, records
+
+from .conftest import base, errors, records
 
 
 def test_iter_listings_pages_and_batches(client, emulator):

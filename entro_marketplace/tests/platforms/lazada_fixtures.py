@@ -2,7 +2,7 @@
 
 Usage::
 
-    from tests.platforms.lazada_fixtures import lazada, lz_client, lz_emulator
+    from .lazada_fixtures import lazada, lz_client, lz_emulator
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.lazada import LazadaEmulator
-from tests.platforms.conftest import PACKAGE_NAME, Recorder, base, transport
+
+from .conftest import PACKAGE_NAME, Recorder, base, transport
 
 lazada = importlib.import_module(f"{PACKAGE_NAME}.lazada")
 

@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators import tiktok as tiktok_emu
-from tests.platforms import tiktok_fixtures as fx
-from tests.platforms.conftest import records
+
+from . import tiktok_fixtures as fx
+from .conftest import records
 
 tt_emulator = fx.tt_emulator
 tt_rec = fx.tt_rec

@@ -60,6 +60,9 @@ def texts(path, label):
 class HostileCorpus:
     """Mixed into a platform's flow case (``self.emulator``, ``self.shop``...)."""
 
+    #: Odoo's runner runs only the test methods a class defines itself, unless told
+    allow_inherited_tests_method = True
+
     #: a status whose orders import into confirmed sale orders
     good_status = None
     #: mutations whose data may never be imported as it is (the corpus's

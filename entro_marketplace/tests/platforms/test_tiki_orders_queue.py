@@ -8,9 +8,10 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.tiki import buyer_paid, generate_catalogue, generate_orders
-from tests.platforms import tiki_fixtures as fx
-from tests.platforms.conftest import base, errors, records
-from tests.platforms.tiki_fixtures import SELLER_ID, tiki
+
+from . import tiki_fixtures as fx
+from .conftest import base, errors, records
+from .tiki_fixtures import SELLER_ID, tiki
 
 tk_emulator = fx.tk_emulator
 tk_rec = fx.tk_rec

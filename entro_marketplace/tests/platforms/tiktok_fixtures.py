@@ -2,7 +2,7 @@
 
 Usage::
 
-    from tests.platforms import tiktok_fixtures as fx
+    from . import tiktok_fixtures as fx
     tt_client = fx.tt_client
 """
 
@@ -14,7 +14,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.tiktok import DEFAULT_SHOP, TikTokEmulator
-from tests.platforms.conftest import PACKAGE_NAME, Recorder, base, transport
+
+from .conftest import PACKAGE_NAME, Recorder, base, transport
 
 tiktok = importlib.import_module(f"{PACKAGE_NAME}.tiktok")
 

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.shopee import generate_catalogue, generate_orders
-from tests.platforms.conftest import base, errors, records, shopee
+
+from .conftest import base, errors, records, shopee
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 

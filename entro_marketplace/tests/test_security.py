@@ -32,8 +32,7 @@ ATTACKER_KEY = "attacker_partner_key"
 CUSTOM_API_HOSTS_PARAM = "entro_marketplace.allow_custom_api_hosts"
 PUBLIC_BASE_URL_PARAM = "entro_marketplace.public_base_url"
 MIGRATION = (
-    Path(__file__).resolve().parents[2]
-    / "entro_marketplace"
+    Path(__file__).resolve().parents[1]
     / "migrations"
     / "18.0.1.1.0"
     / "post-migrate.py"

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 
 from tests.emulators.tiktok import generate_catalogue
-from tests.platforms import tiktok_fixtures as fx
-from tests.platforms.conftest import base, errors, records
-from tests.platforms.tiktok_fixtures import APP_KEY, APP_SECRET, SHOP_ID, tiktok
+
+from . import tiktok_fixtures as fx
+from .conftest import base, errors, records
+from .tiktok_fixtures import APP_KEY, APP_SECRET, SHOP_ID, tiktok
 
 tt_emulator = fx.tt_emulator
 tt_rec = fx.tt_rec

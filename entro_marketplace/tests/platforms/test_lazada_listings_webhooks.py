@@ -12,9 +12,10 @@ import pytest
 
 from tests.emulators.harness import PushReceiver
 from tests.emulators.lazada import generate_catalogue, generate_orders, lazada_push_sign
-from tests.platforms import lazada_fixtures as fx
-from tests.platforms.conftest import errors, records
-from tests.platforms.lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
+
+from . import lazada_fixtures as fx
+from .conftest import errors, records
+from .lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
 
 # the Lazada fixtures, visible to pytest in this module
 lz_emulator = fx.lz_emulator

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import requests
 
-from tests.platforms.conftest import PARTNER_KEY, SHOP_ID, shopee, transport
+from .conftest import PARTNER_KEY, SHOP_ID, shopee, transport
 
 KEY = "test_partner_key"
 

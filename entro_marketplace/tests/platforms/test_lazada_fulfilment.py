@@ -8,9 +8,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.lazada import generate_orders
-from tests.platforms import lazada_fixtures as fx
-from tests.platforms.conftest import errors
-from tests.platforms.lazada_fixtures import SELLER_ID
+
+from . import lazada_fixtures as fx
+from .conftest import errors
+from .lazada_fixtures import SELLER_ID
 
 lz_emulator = fx.lz_emulator
 lz_rec = fx.lz_rec

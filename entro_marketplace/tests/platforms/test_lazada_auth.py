@@ -9,9 +9,10 @@ import pytest
 import requests
 
 from tests.emulators.lazada import LazadaEmulator, lazada_sign
-from tests.platforms import lazada_fixtures as fx
-from tests.platforms.conftest import base, errors, platforms
-from tests.platforms.lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
+
+from . import lazada_fixtures as fx
+from .conftest import base, errors, platforms
+from .lazada_fixtures import APP_KEY, APP_SECRET, SELLER_ID, lazada
 
 # the Lazada fixtures, visible to pytest in this module
 lz_emulator = fx.lz_emulator

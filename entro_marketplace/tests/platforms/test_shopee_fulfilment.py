@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tests.emulators.shopee import generate_orders
-from tests.platforms.conftest import SHOP_ID, errors, records
+
+from .conftest import SHOP_ID, errors, records
 
 
 def _order(emulator, client, status="READY_TO_SHIP", seed=3):
