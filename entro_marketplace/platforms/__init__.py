@@ -1,7 +1,12 @@
-"""Pure-Python marketplace platform layer (no Odoo imports).
+"""The marketplace platform layer: pure Python, no Odoo imports.
 
-The registry (``PLATFORMS``, :func:`register`, :class:`PlatformInfo`) lives in
-:mod:`.registry`; importing this package registers the four platforms.
+One package per platform (``<code>/``: const, signing, mappers, client and a module
+per large domain), behind the interface of :mod:`.base`. The registry
+(``PLATFORMS``, :func:`register`, :class:`PlatformInfo`) lives in :mod:`.registry`;
+importing this package registers the platforms: one import line each, below.
+
+A platform's Odoo side, where it has one (``<code>/odoo/``: models, views, data),
+is imported by the addon, never from here, so this package loads without Odoo.
 """
 
 from .registry import (
