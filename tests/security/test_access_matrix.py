@@ -53,6 +53,7 @@ OWN_COMPANY = {
     "entro.privacy.breach":              ("",  "",    "",     "",     "rwc",  "",  ""),
     "entro.privacy.export":              ("",  "",    "",     "",     "rwcu", "",  ""),
     "entro.privacy.erase":               ("",  "",    "",     "",     "rwcu", "",  ""),
+    "entro.privacy.buyer.retention":     ("",  "",    "",     "",     "rw",   "",  ""),
 }
 # fmt: on
 
