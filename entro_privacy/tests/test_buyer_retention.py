@@ -205,15 +205,15 @@ class TestBuyerRetentionPerCompany(PrivacyCase):
         self.assertEqual(line_b.days, PLATFORMS["shopee"].info.retention_days)
         line_a.with_user(self.officer_a).days = 7
         self.assertEqual(line_a.days, 7)
-        # the settings' button opens the officer's company's lines
-        action = (
-            self.env["res.config.settings"]
-            .with_user(self.officer_a)
-            .with_company(self.company_a)
-            .create({})
-            .action_entro_privacy_buyer_retention()
-        )
+        # opening the list completes the officer's company's lines only
+        line_a.unlink()
+        line_b.unlink()
+        action = self.Line.with_user(self.officer_a)._action_open()
         self.assertEqual(action["res_model"], "entro.privacy.buyer.retention")
+        self.assertEqual(
+            self._line(self.company_a).days, PLATFORMS["shopee"].info.retention_days
+        )
+        self.assertFalse(self._line(self.company_b))
 
     def test_migration_carries_the_old_periods_to_every_company(self):
         Param = self.env["ir.config_parameter"].sudo()
