@@ -8,3 +8,4 @@ from . import entro_marketplace_shop
 from . import entro_marketplace_order
 from . import res_partner
 from . import res_config_settings
+from . import res_company

@@ -5,14 +5,24 @@ from odoo.addons.entro_marketplace.platforms import PLATFORMS, registry
 
 
 class EntroPrivacyBuyerRetention(models.Model):
-    """How long a platform's finished orders keep their buyer data: one line per
-    registered platform, its default the platform's own (``PlatformInfo``)."""
+    """How long a platform's finished orders keep their buyer data, in a company:
+    one line per company and registered platform, its default the platform's own
+    (``PlatformInfo``). Each company is the controller of its buyers' data: it
+    sets its own periods, its officers see and change only its lines."""
 
     _name = "entro.privacy.buyer.retention"
     _description = "Buyer Data Retention per Platform"
-    _order = "platform"
+    _order = "company_id, platform"
     _rec_name = "platform"
 
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        default=lambda self: self.env.company,
+    )
     platform = fields.Selection(
         selection=lambda self: registry.selection(),
         required=True,
@@ -26,7 +36,11 @@ class EntroPrivacyBuyerRetention(models.Model):
     )
 
     _sql_constraints = [
-        ("platform_unique", "unique(platform)", "One period per platform."),
+        (
+            "company_platform_unique",
+            "unique(company_id, platform)",
+            "One period per platform in a company.",
+        ),
     ]
 
     @api.constrains("days")
@@ -35,26 +49,40 @@ class EntroPrivacyBuyerRetention(models.Model):
             raise ValidationError(_("A retention period is at least one day."))
 
     @api.model
-    def _sync_platforms(self):
-        """A line for each registered platform that has none yet, with the
-        platform's default period. Run at install and upgrade, and before the
-        periods are shown or read."""
+    def _sync_platforms(self, companies=None):
+        """A line for each company (default: all of them) and registered
+        platform that has none yet, with the platform's default period. Run at
+        install and upgrade, when a company is created, and before the periods
+        are shown."""
         # sudo: configuration lines the addon keeps complete itself
         Line = self.sudo().with_context(active_test=False)
-        known = set(Line.search([]).mapped("platform"))
+        if companies is None:
+            companies = self.env["res.company"].sudo().with_context(active_test=False)
+            companies = companies.search([])
+        known = {
+            (line.company_id.id, line.platform)
+            for line in Line.search([("company_id", "in", companies.ids)])
+        }
         return Line.create(
             [
-                {"platform": code, "days": cls.info.retention_days}
+                {
+                    "company_id": company.id,
+                    "platform": code,
+                    "days": cls.info.retention_days,
+                }
+                for company in companies
                 for code, cls in PLATFORMS.items()
-                if code not in known
+                if (company.id, code) not in known
             ]
         )
 
     @api.model
-    def _days_by_platform(self):
-        """{platform: days} for every registered platform."""
+    def _days_by_platform(self, company=None):
+        """{platform: days} in ``company`` (default: the current one) for every
+        registered platform."""
+        company = company or self.env.company
         # sudo: the cron and the officers read the same configuration
-        lines = self.sudo().search([])
+        lines = self.sudo().search([("company_id", "=", company.id)])
         days = {line.platform: line.days for line in lines}
         return {
             code: max(days.get(code) or cls.info.retention_days, 1)
@@ -62,9 +90,9 @@ class EntroPrivacyBuyerRetention(models.Model):
         }
 
     @api.model
-    def action_open(self):
-        """The periods, one editable line per registered platform."""
-        self._sync_platforms()
+    def _action_open(self):
+        """The periods of the user's companies, one editable line per platform."""
+        self._sync_platforms(self.env.companies)
         return self.env["ir.actions.act_window"]._for_xml_id(
             "entro_privacy.entro_privacy_buyer_retention_action"
         )

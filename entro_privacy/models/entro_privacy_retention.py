@@ -78,22 +78,25 @@ class EntroPrivacyRetention(models.AbstractModel):
 
     @api.model
     def _due_orders(self):
-        """Marketplace orders finished longer ago than their platform's period,
-        whose buyer data is not pseudonymised yet."""
+        """Marketplace orders finished longer ago than their platform's period in
+        their company, whose buyer data is not pseudonymised yet."""
         # sudo: a cron selecting orders by state and age, in every company
         Order = self.env["entro.marketplace.order"].sudo()
-        periods = self.env["entro.privacy.buyer.retention"]._days_by_platform()
+        Period = self.env["entro.privacy.buyer.retention"]
         due = Order.browse()
         now = fields.Datetime.now()
-        for platform, days in periods.items():
-            due |= Order.search(
-                [
-                    ("platform", "=", platform),
-                    ("state", "in", FINAL_STATES),
-                    ("platform_update_time", "<", now - timedelta(days=days)),
-                    ("entro_privacy_pseudonymised_at", "=", False),
-                ]
-            )
+        companies = self.env["res.company"].sudo().with_context(active_test=False)
+        for company in companies.search([]):
+            for platform, days in Period._days_by_platform(company).items():
+                due |= Order.search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("platform", "=", platform),
+                        ("state", "in", FINAL_STATES),
+                        ("platform_update_time", "<", now - timedelta(days=days)),
+                        ("entro_privacy_pseudonymised_at", "=", False),
+                    ]
+                )
         return due
 
     @api.model

@@ -44,4 +44,4 @@ class ResConfigSettings(models.TransientModel):
 
     def action_entro_privacy_buyer_retention(self):
         """Buyer data retention: one period per platform, in a list."""
-        return self.env["entro.privacy.buyer.retention"].action_open()
+        return self.env["entro.privacy.buyer.retention"]._action_open()

@@ -237,6 +237,15 @@ class RecordFactory:
     def _values_entro_privacy_erase(self, fx, company, n):
         return {"request_id": fx.request.id, "confirm": True}
 
+    def _values_entro_privacy_buyer_retention(self, fx, company, n):
+        # a company has a line for each platform from its creation: one is freed
+        # for the new line (what the addon does for a platform registered later)
+        Line = self.env["entro.privacy.buyer.retention"]
+        line = Line.search([("company_id", "=", company.id)], limit=1)
+        platform = line.platform or "shopee"
+        line.unlink()
+        return {"company_id": company.id, "platform": platform, "days": 30 + n}
+
     # ------------------------------------------------------------------ writes
 
     #: one harmless field per model, what a write attempt changes
@@ -264,6 +273,7 @@ class RecordFactory:
         "entro.privacy.breach": {"measures": "security"},
         "entro.privacy.export": {},  # filled with its own request
         "entro.privacy.erase": {"confirm": False},
+        "entro.privacy.buyer.retention": {"days": 5},
     }
 
     def write_values(self, record):

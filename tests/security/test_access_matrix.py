@@ -53,6 +53,7 @@ OWN_COMPANY = {
     "entro.privacy.breach":              ("",  "",    "",     "",     "rwc",  "",  ""),
     "entro.privacy.export":              ("",  "",    "",     "",     "rwcu", "",  ""),
     "entro.privacy.erase":               ("",  "",    "",     "",     "rwcu", "",  ""),
+    "entro.privacy.buyer.retention":     ("",  "",    "",     "",     "rw",   "",  ""),
 }
 # fmt: on
 
@@ -75,8 +76,13 @@ OTHER_COMPANY = {
 }
 
 #: Abstract models (no table, no records): services that act as superuser for
-#: their callers, so none of their methods may be public (RPC-callable).
-ABSTRACT_MODELS = {"entro.privacy.engine", "entro.privacy.retention"}
+#: their callers, and mixins whose methods run in the models that inherit them,
+#: so none of their methods may be public (RPC-callable).
+ABSTRACT_MODELS = {
+    "entro.marketplace.platform.mixin",
+    "entro.privacy.engine",
+    "entro.privacy.retention",
+}
 
 
 def expected(model, role):

@@ -61,6 +61,7 @@ ROLES = {
             "entro.privacy.request",
             "entro.privacy.audit",
             "entro.privacy.breach",
+            "entro.privacy.buyer.retention",
             "res.partner",
         ),
     ),
@@ -80,6 +81,7 @@ WRITES = {
     "entro.privacy.request": {"identity_check": "passport"},
     "entro.privacy.audit": {"detail": "security"},
     "entro.privacy.breach": {"measures": "security"},
+    "entro.privacy.buyer.retention": {"days": 5},
     "res.partner": {"comment": "security"},
 }
 

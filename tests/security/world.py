@@ -39,6 +39,7 @@ OWNED_MODELS = (
     "entro.privacy.request",
     "entro.privacy.audit",
     "entro.privacy.breach",
+    "entro.privacy.buyer.retention",
     "res.partner",
     "sale.order",
     "stock.picking",
