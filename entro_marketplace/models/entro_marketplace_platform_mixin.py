@@ -1,12 +1,13 @@
 from odoo import api, fields, models
 
 from ..platforms import CAPABILITIES, PLATFORMS, get_info, registry
+from ..platforms.registry import find_info
 
 
 def platform_label(platform):
     """The registry's label of a platform code (the code itself when unknown)."""
-    cls = PLATFORMS.get(platform)
-    return cls.info.label if cls else platform
+    info = find_info(platform)
+    return info.label if info else platform
 
 
 def platform_hosts(platform):
@@ -15,8 +16,8 @@ def platform_hosts(platform):
     https. Any other host (an emulator on loopback, a test gateway) only where a
     system administrator set CUSTOM_API_HOSTS_PARAM: test and sandbox databases,
     never a production one."""
-    cls = PLATFORMS.get(platform)
-    return cls.info.api_hosts if cls else frozenset()
+    info = find_info(platform)
+    return info.api_hosts if info else frozenset()
 
 
 class EntroMarketplacePlatformMixin(models.AbstractModel):
@@ -81,8 +82,7 @@ class EntroMarketplacePlatformMixin(models.AbstractModel):
     @api.depends("platform")
     def _compute_platform_capabilities(self):
         for record in self:
-            cls = PLATFORMS.get(record.platform)
-            info = cls.info if cls else None
+            info = find_info(record.platform)
             for flag in CAPABILITIES:
                 record[f"platform_{flag}"] = bool(info and getattr(info, flag))
 
