@@ -1,13 +1,12 @@
 from odoo import api, fields, models
 
 from ..platforms import CAPABILITIES, PLATFORMS, get_info, registry
-from ..platforms.registry import find_info
 
 
 def platform_label(platform):
     """The registry's label of a platform code (the code itself when unknown)."""
-    info = find_info(platform)
-    return info.label if info else platform
+    cls = PLATFORMS.get(platform)
+    return cls.info.label if cls else platform
 
 
 def platform_hosts(platform):
@@ -16,8 +15,8 @@ def platform_hosts(platform):
     https. Any other host (an emulator on loopback, a test gateway) only where a
     system administrator set CUSTOM_API_HOSTS_PARAM: test and sandbox databases,
     never a production one."""
-    info = find_info(platform)
-    return info.api_hosts if info else frozenset()
+    cls = PLATFORMS.get(platform)
+    return cls.info.api_hosts if cls else frozenset()
 
 
 class EntroMarketplacePlatformMixin(models.AbstractModel):
@@ -82,7 +81,8 @@ class EntroMarketplacePlatformMixin(models.AbstractModel):
     @api.depends("platform")
     def _compute_platform_capabilities(self):
         for record in self:
-            info = find_info(record.platform)
+            cls = PLATFORMS.get(record.platform)
+            info = cls.info if cls else None
             for flag in CAPABILITIES:
                 record[f"platform_{flag}"] = bool(info and getattr(info, flag))
 

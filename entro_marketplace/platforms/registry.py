@@ -115,12 +115,6 @@ def get_info(name: str) -> PlatformInfo:
     return get_platform_class(name).info
 
 
-def find_info(name: str | None) -> PlatformInfo | None:
-    """The :class:`PlatformInfo` of ``name``, None when no platform has that name."""
-    cls = PLATFORMS.get(name) if name else None
-    return cls.info if cls else None
-
-
 def selection() -> list[tuple[str, str]]:
     """``(code, label)`` of every registered platform, in registration order."""
     return [(code, cls.info.label) for code, cls in PLATFORMS.items()]
