@@ -41,6 +41,10 @@
         "platforms/tiki/odoo/views/entro_marketplace_shop_tiki_views.xml",
         "platforms/tiki/odoo/wizards/entro_marketplace_tiki_statement_views.xml",
     ],
+    "assets": {
+        # the browser tours of tests/test_tours.py
+        "web.assets_tests": ["entro_marketplace/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": True,
     "development_status": "Alpha",

@@ -34,6 +34,8 @@ trap finish EXIT
 trap 'exit 130' INT TERM
 
 entro_bootstrap
+# The browser tours (HttpCase.start_tour) run in headless Chromium, from Debian.
+have chromium || have chromium-browser || have google-chrome || apt_install chromium
 
 DB=${ENTRO_TEST_DB:-entro_test_$(fingerprint "$ENTRO_ROOT")}
 TEMPLATE=$(template_db nodemo)

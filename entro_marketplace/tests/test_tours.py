@@ -1,0 +1,48 @@
+"""A seller's first hour in a real browser: Odoo tours (web_tour) in headless Chromium.
+
+Each test prepares what the seller would have (a Shopee shop connected to the
+emulator, its orders imported, stock on hand), then plays a tour of
+``static/tests/tours/`` as the shop's Marketplace Manager, not as administrator, and
+checks in the database what the clicks did.
+"""
+
+from odoo.tests import tagged
+
+from .common import ShopeeFlowCase
+from .fulfilment_helpers import FulfilmentMixin
+
+
+@tagged("post_install", "-at_install", "is_tour")
+class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
+    manager_login = "mp_tour_manager"
+    browser_size = "1440x900"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stock_everything(cls)
+
+    def setUp(self):
+        super().setUp()
+        self.emulator.tracking_delay = 0
+        self.emulator.document_delay = 0
+
+    def import_one(self):
+        (order,) = self.add_orders(1, seed=77, statuses=["READY_TO_SHIP"])
+        run = self.sync()
+        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
+        binding = self.bindings().filtered(lambda b: b.external_id == order["order_sn"])
+        self.assertEqual(len(binding), 1)
+        return order, binding
+
+    def test_order_to_delivery(self):
+        """Open the imported order, its sale order, validate its delivery."""
+        _order, binding = self.import_one()
+        self.start_tour("/odoo", "entro_order_to_delivery", login=self.manager_login)
+        picking = self.delivery(binding.sale_order_id)
+        self.assertEqual(picking.state, "done")
+        # validating queued the shipment on the platform, as the form promises
+        self.assertEqual(picking.entro_ship_state, "pending")
+        run = self.run_jobs()
+        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
+        self.assertEqual(picking.entro_ship_state, "done")
