@@ -24,6 +24,10 @@
         "wizards/entro_privacy_erase_views.xml",
         "views/entro_privacy_menus.xml",
     ],
+    "assets": {
+        # the browser tour of tests/test_tours.py
+        "web.assets_tests": ["entro_privacy/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": True,
     "development_status": "Alpha",

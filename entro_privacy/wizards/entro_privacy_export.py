@@ -54,4 +54,7 @@ class EntroPrivacyExport(models.TransientModel):
         # the same checks as an erasure: officer, companies, identity verified
         self.request_id._check_ready()
         self.request_id._process_export()
-        return self.request_id.action_download_export()
+        # Close the dialog: the request's form, reloaded, shows the export done and
+        # its "Download Export" button (a download from inside the dialog left it
+        # open over a finished request).
+        return {"type": "ir.actions.act_window_close"}

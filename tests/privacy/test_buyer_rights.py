@@ -204,7 +204,12 @@ class TestBuyerRights(TwoPlatformCase):
             .browse(action["res_id"])
         )
         self.assertIn("entro.marketplace.order", str(wizard.preview_html))
-        download = wizard.action_generate()
+        # the dialog closes on the request, done, whose button downloads the archive
+        self.assertEqual(
+            wizard.action_generate(), {"type": "ir.actions.act_window_close"}
+        )
+        self.assertEqual(request.state, "done")
+        download = request.with_user(self.officer).action_download_export()
         self.assertEqual(
             download["url"],
             f"/web/content/{request.export_attachment_id.id}?download=true",
