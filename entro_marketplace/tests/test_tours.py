@@ -46,3 +46,15 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         run = self.run_jobs()
         self.assertFalse(run.failed, [j.exc_info for j in run.failed])
         self.assertEqual(picking.entro_ship_state, "done")
+
+    def test_order_to_delivery_in_vietnamese(self):
+        """The same hour for a seller working in Vietnamese."""
+        admin = self.env(su=True)
+        admin["res.lang"]._activate_lang("vi_VN")
+        modules = ["base", "web", "sale", "stock", "entro_marketplace"]
+        admin["ir.module.module"]._load_module_terms(modules, ["vi_VN"])
+        self.manager.sudo().lang = "vi_VN"
+        _order, binding = self.import_one()
+        self.start_tour("/odoo", "entro_order_to_delivery_vi", login=self.manager_login)
+        picking = self.delivery(binding.sale_order_id)
+        self.assertEqual(picking.state, "done")

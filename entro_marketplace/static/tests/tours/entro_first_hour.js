@@ -59,3 +59,19 @@ tours.add("entro_order_to_delivery", {
     url: "/odoo",
     steps: () => [...openMarketplaceOrders(), ...openOrderToDelivery()],
 });
+
+tours.add("entro_order_to_delivery_vi", {
+    url: "/odoo",
+    steps: () => [
+        ...openMarketplaceOrders(),
+        {
+            content: "The app's name is the Vietnamese one",
+            trigger: '.o_main_navbar .o_menu_brand:not(:contains("Marketplaces"))',
+        },
+        {
+            content: "The menus too",
+            trigger: '.o_menu_sections [data-menu-xmlid="entro_marketplace.menu_marketplace_orders"]:not(:contains("Orders"))',
+        },
+        ...openOrderToDelivery(),
+    ],
+});
