@@ -1,7 +1,7 @@
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-ENTRO_ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy")
+ENTRO_ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
 
 
 @tagged("post_install", "-at_install")
