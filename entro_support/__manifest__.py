@@ -15,6 +15,7 @@
     ],
     "data": [
         "security/ir.model.access.csv",
+        "security/entro_support_security.xml",
         "data/resource_calendar_data.xml",
         "data/helpdesk_data.xml",
         "data/ir_cron_data.xml",

@@ -69,6 +69,7 @@ class TestContactSupport(SupportCase):
         self.assertEqual(ticket.entro_seller_company_id, self.company_a)
         self.assertTrue(ticket.entro_priority_support)
         self.assertEqual(ticket.partner_id, self.user_a.partner_id)
+        self.assertFalse(ticket.user_id, "an agent takes it, not the seller")
         # the seller's user reads the ticket it opened (the form it is sent to)
         self.assertEqual(ticket.with_user(self.user_a).number, ticket.number)
         attachments, sent = self._everything_sent(ticket)

@@ -3,7 +3,7 @@ import base64
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 
 class EntroSupportContact(models.TransientModel):
@@ -14,6 +14,9 @@ class EntroSupportContact(models.TransientModel):
     _description = "Contact Support"
 
     shop_id = fields.Many2one("entro.marketplace.shop", readonly=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
     job_id = fields.Many2one("queue.job", string="Failed Job", readonly=True)
     subject = fields.Char(required=True)
     description = fields.Text(
@@ -23,6 +26,16 @@ class EntroSupportContact(models.TransientModel):
         compute="_compute_diagnostic",
         help="Sent with the ticket: no token, secret or buyer data.",
     )
+
+    @api.constrains("shop_id", "company_id")
+    def _check_shop_company(self):
+        for wizard in self:
+            # sudo: only the shop's company is read, to refuse another's
+            company = wizard.shop_id.sudo().company_id
+            if company and company not in self.env.companies:
+                raise ValidationError(
+                    _("This shop belongs to a company you are not working in.")
+                )
 
     @api.depends("shop_id", "job_id")
     def _compute_diagnostic(self):
@@ -50,6 +63,7 @@ class EntroSupportContact(models.TransientModel):
             "target": "new",
             "context": {
                 "default_shop_id": shop.id,
+                "default_company_id": (shop.company_id or self.env.company).id,
                 "default_job_id": job.id if job else False,
                 "default_subject": subject,
             },
@@ -90,6 +104,8 @@ class EntroSupportContact(models.TransientModel):
                     "partner_id": user.partner_id.id,
                     "partner_name": user.partner_id.name,
                     "partner_email": user.partner_id.email,
+                    # an agent takes it: never the seller who asks
+                    "user_id": False,
                     "entro_seller_company_id": (
                         shop.company_id.id if shop else self.env.company.id
                     ),
