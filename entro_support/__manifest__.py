@@ -26,6 +26,7 @@
         "views/res_config_settings_views.xml",
         "views/entro_support_portal_templates.xml",
     ],
+    "uninstall_hook": "uninstall_hook",
     "installable": True,
     "development_status": "Alpha",
 }

@@ -9,6 +9,7 @@ from freezegun import freeze_time
 
 from odoo.tests import new_test_user, tagged
 
+from ..hooks import HELPDESK_COMPANY_RULE, uninstall_hook
 from .common import SupportCase
 
 # Friday 4 December 2026, 16:00 in Ho Chi Minh City (UTC+7)
@@ -147,3 +148,9 @@ class TestTickets(SupportCase):
         visible = self.Ticket.with_user(self.user_a).search([])
         self.assertIn(mine, visible)
         self.assertNotIn(other, visible)
+
+    def test_uninstall_gives_helpdesk_its_company_rule_back(self):
+        rule = self.env.ref("helpdesk_mgmt.helpdesk_ticket_comp_rule")
+        self.assertIn("entro_seller_company_id", rule.domain_force)
+        uninstall_hook(self.env)
+        self.assertEqual(rule.domain_force, HELPDESK_COMPANY_RULE)
