@@ -6,7 +6,7 @@
     "category": "Productivity/Privacy",
     "author": "Entrosoft",
     "license": "LGPL-3",
-    "depends": ["entro_marketplace", "entro_billing"],
+    "depends": ["entro_marketplace", "entro_billing", "portal"],
     "data": [
         "security/entro_privacy_groups.xml",
         "security/ir.model.access.csv",
@@ -15,6 +15,7 @@
         "data/ir_cron_data.xml",
         "data/entro_privacy_buyer_retention_data.xml",
         "views/entro_privacy_request_views.xml",
+        "views/entro_privacy_portal_templates.xml",
         "views/entro_privacy_audit_views.xml",
         "views/entro_privacy_breach_views.xml",
         "views/res_partner_views.xml",

@@ -224,6 +224,10 @@ NOT_PERSONAL = {
         "correction_phone",
         "correction_street",
         "revoke_url",
+        # privacy request portal form: the requester's own words, kept as the
+        # record of the request (like its email and phone above)
+        "requester_name",
+        "request_message",
     ],
     "entro.privacy.audit": ["detail", "event"],
     "entro.privacy.breach": ["name", "description", "data_concerned", "measures"],

@@ -1,7 +1,7 @@
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-ENTRO_ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy")
+ENTRO_ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
 
 
 @tagged("post_install", "-at_install")
@@ -34,6 +34,12 @@ class TestInstall(TransactionCase):
         self.assertTrue(
             {"entro_marketplace", "entro_billing"} <= depends("entro_privacy")
         )
+        self.assertTrue(
+            {"entro_billing", "helpdesk_mgmt", "helpdesk_mgmt_sla"}
+            <= depends("entro_support")
+        )
+        # billing stays free of the helpdesk: support is its own addon
+        self.assertFalse({"helpdesk_mgmt", "entro_support"} & depends("entro_billing"))
 
     def test_models_exist(self):
         for model in ("entro.marketplace.shop",):

@@ -9,7 +9,7 @@ from odoo.tools.translate import TranslationModuleReader
 from .odoo_case import CrossAddonCase
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy")
+ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
 
 
 class TestVietnameseTranslation(CrossAddonCase):

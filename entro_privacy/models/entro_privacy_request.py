@@ -107,6 +107,42 @@ class EntroPrivacyRequest(models.Model):
         "(Shopee's cancel-authorization page).",
     )
 
+    # --- privacy request portal form: who asked, how, and in their words ---------
+    channel = fields.Selection(
+        [
+            ("backoffice", "Recorded by Staff"),
+            ("portal", "Customer Portal"),
+            ("web", "Public Web Form"),
+        ],
+        default="backoffice",
+        required=True,
+        readonly=True,
+        help="Requests from the forms are to verify: a person checks the "
+        "requester's identity before anything is processed.",
+    )
+    requester_name = fields.Char(
+        "Requester", help="The name the requester gave (not yet verified)."
+    )
+    request_message = fields.Text(
+        "Requester's Message", help="What the requester wrote in the form."
+    )
+    to_verify = fields.Boolean(
+        compute="_compute_to_verify",
+        search="_search_to_verify",
+        help="New, and nobody has recorded how the identity was checked.",
+    )
+
+    @api.depends("state", "identity_check")
+    def _compute_to_verify(self):
+        for request in self:
+            request.to_verify = request.state == "new" and not request.identity_check
+
+    def _search_to_verify(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on To Verify."))
+        domain = [("state", "=", "new"), ("identity_check", "=", False)]
+        return domain if (operator == "=") == value else ["!", *domain]
+
     @api.depends("received_date")
     def _compute_due_date(self):
         days = self._request_days()

@@ -16,7 +16,7 @@ from odoo.tests import new_test_user
 
 from ..odoo_case import CrossAddonHttpCase
 
-ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy")
+ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
 
 #: Each role the tests act as, and the groups that make it (xmlids from
 #: entro_*/security/*_groups.xml; portal and public are Odoo's own).
@@ -237,6 +237,9 @@ class RecordFactory:
     def _values_entro_privacy_erase(self, fx, company, n):
         return {"request_id": fx.request.id, "confirm": True}
 
+    def _values_entro_support_contact(self, fx, company, n):
+        return {"shop_id": fx.shop.id, "subject": f"Help {n}", "description": "?"}
+
     def _values_entro_privacy_buyer_retention(self, fx, company, n):
         # a company has a line for each platform from its creation: one is freed
         # for the new line (what the addon does for a platform registered later)
@@ -274,6 +277,7 @@ class RecordFactory:
         "entro.privacy.export": {},  # filled with its own request
         "entro.privacy.erase": {"confirm": False},
         "entro.privacy.buyer.retention": {"days": 5},
+        "entro.support.contact": {"subject": "security"},
     }
 
     def write_values(self, record):

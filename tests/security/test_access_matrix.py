@@ -54,6 +54,7 @@ OWN_COMPANY = {
     "entro.privacy.export":              ("",  "",    "",     "",     "rwcu", "",  ""),
     "entro.privacy.erase":               ("",  "",    "",     "",     "rwcu", "",  ""),
     "entro.privacy.buyer.retention":     ("",  "",    "",     "",     "rw",   "",  ""),
+    "entro.support.contact":             ("",  "rwc", "rwc",  "",     "",     "",  ""),
 }
 # fmt: on
 
@@ -82,6 +83,8 @@ ABSTRACT_MODELS = {
     "entro.marketplace.platform.mixin",
     "entro.privacy.engine",
     "entro.privacy.retention",
+    "entro.support.diagnostic",
+    "entro.support.termination",
 }
 
 

@@ -37,6 +37,7 @@ WIZARD_MAKERS = {
     "entro.billing.change.plan": "billing_manager",
     "entro.privacy.export": "privacy_officer",
     "entro.privacy.erase": "privacy_officer",
+    "entro.support.contact": "mp_user",
 }
 
 

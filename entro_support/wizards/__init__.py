@@ -1,0 +1,1 @@
+from . import entro_support_contact
