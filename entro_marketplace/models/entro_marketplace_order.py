@@ -110,6 +110,7 @@ class EntroMarketplaceOrder(models.Model):
         related="sale_order_id.amount_total",
         string="Odoo Total",
         store=True,
+        tracking=False,
         help="The total of the sale order in Odoo.",
     )
     currency_id = fields.Many2one(
