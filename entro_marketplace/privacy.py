@@ -88,6 +88,8 @@ PERSONAL_DATA = [
             "payload": "scrub",
             "payload_text": "keep",
             "exception_reason": "scrub",
+            # the buyer's own words to the shop (issue 20)
+            "buyer_message": "blank",
         },
         "scrub_keys": buyer_keys,
     },

@@ -49,14 +49,44 @@ class EntroMarketplaceListing(models.Model):
         index=True,
     )
     platform_price = fields.Float(digits="Product Price", readonly=True)
-    platform_stock = fields.Integer(readonly=True)
+    platform_stock = fields.Integer(
+        "Platform Reported Quantity",
+        readonly=True,
+        help="The quantity the platform reported for this listing at the last "
+        "listing import (Reported On). Between imports, the platform may have "
+        "changed it: a push, an order, or a change on the platform itself.",
+    )
     stock_dirty = fields.Boolean(
         default=False, index=True, help="Its stock changed since it was last pushed."
     )
-    last_pushed_qty = fields.Integer("Last Pushed Quantity", readonly=True)
+    last_pushed_qty = fields.Integer(
+        "Last Pushed Quantity",
+        readonly=True,
+        help="The quantity Entro last sent to the platform (Last Pushed On): the "
+        "free quantity in the shop's warehouse less the shop's safety stock.",
+    )
     has_pushed_qty = fields.Boolean(readonly=True)
     last_pushed_price = fields.Float(digits="Product Price", readonly=True)
-    last_push_at = fields.Datetime(readonly=True)
+    last_push_at = fields.Datetime(
+        "Last Pushed On",
+        readonly=True,
+        help="When Entro last sent this listing's stock or price to the platform.",
+    )
+    # issue 20 (c20-orders): the quantities side by side, each dated
+    platform_stock_at = fields.Datetime(
+        "Reported On",
+        readonly=True,
+        help="When the platform last reported this listing's quantity (its last "
+        "listing import).",
+    )
+    free_qty = fields.Float(
+        "Free in Odoo",
+        compute="_compute_free_qty",
+        digits="Product Unit of Measure",
+        help="The product's quantity free to sell now in the shop's warehouse "
+        "(on hand less reserved), before the shop's safety stock: what the next "
+        "push starts from.",
+    )
     last_push_error = fields.Char(readonly=True)
 
     _sql_constraints = [
@@ -71,6 +101,16 @@ class EntroMarketplaceListing(models.Model):
     def _compute_match_state(self):
         for listing in self:
             listing.match_state = "matched" if listing.product_id else "unmatched"
+
+    @api.depends("product_id", "shop_id.warehouse_id")
+    @api.depends_context("company")
+    def _compute_free_qty(self):
+        self.free_qty = 0.0
+        for shop in self.shop_id:
+            listings = self.filtered(lambda x, s=shop: x.shop_id == s and x.product_id)
+            free = listings._free_quantities(shop)
+            for listing in listings:
+                listing.free_qty = free.get(listing.product_id.id, 0.0)
 
     def write(self, vals):
         if "product_id" in vals:
@@ -110,6 +150,7 @@ class EntroMarketplaceListing(models.Model):
             )
         }
         by_sku = self._products_by_sku(shop.company_id, [x.sku for x in listings])
+        now = fields.Datetime.now()
         seen, to_create = set(), []
         for listing in listings:
             key = (str(listing.item_id), str(listing.variant_id or "0"))
@@ -120,6 +161,7 @@ class EntroMarketplaceListing(models.Model):
                 "status": listing.status,
                 "platform_price": float(listing.price or 0),
                 "platform_stock": int(listing.stock or 0),
+                "platform_stock_at": now,
                 "active": True,
             }
             record = existing.get(key)
@@ -162,6 +204,14 @@ class EntroMarketplaceListing(models.Model):
             gone=len(gone),
             unmatched=unmatched,
         )
+
+    @api.model
+    def _cron_refresh_listings(self):
+        """Import the listings of every connected shop again (issue 20): what the
+        platform reports of each (quantity, price, status) is refreshed daily."""
+        shops = self.env["entro.marketplace.shop"].search([("state", "=", "connected")])
+        for shop in shops:
+            shop._enqueue("_job_import_listings", identity=f"listings-{shop.id}")
 
     @api.model
     def _product_for_line(self, shop, line):

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_compare
+from odoo.tools.misc import formatLang
 
 from odoo.addons.queue_job.exception import RetryableJobError
 
@@ -57,6 +58,13 @@ PENDING_AMOUNTS_DAYS = 30
 PENDING_AMOUNTS_BATCHES = 20
 
 
+def _as_float(value):
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
 class OrderMappingError(UserError):
     """A platform order that cannot become a sale order until a person acts."""
 
@@ -81,16 +89,36 @@ class EntroMarketplaceOrder(models.Model):
         "sale.order", index=True, ondelete="set null", copy=False
     )
     partner_id = fields.Many2one(related="sale_order_id.partner_id")
-    status = fields.Char("Platform Status", help="The status as the platform says it.")
-    state = fields.Selection(ORDER_STATES, index=True)
+    status = fields.Char(
+        "Platform Status", help="The status as the platform says it (its own code)."
+    )
+    state = fields.Selection(
+        ORDER_STATES,
+        "Status",
+        index=True,
+        help="Where the order is, in the same words for every platform.",
+    )
     platform_create_time = fields.Datetime("Ordered On")
     platform_update_time = fields.Datetime("Updated on Platform")
     currency_code = fields.Char("Platform Currency")
-    amount_total = fields.Float("Platform Total", digits=(16, 2))
-    sale_amount_total = fields.Monetary(
-        related="sale_order_id.amount_total", string="Odoo Total"
+    amount_total = fields.Monetary(
+        "Platform Total",
+        currency_field="currency_id",
+        help="What the buyer pays, as the platform says it.",
     )
-    currency_id = fields.Many2one(related="sale_order_id.currency_id")
+    sale_amount_total = fields.Monetary(
+        related="sale_order_id.amount_total",
+        string="Odoo Total",
+        store=True,
+        tracking=False,
+        help="The total of the sale order in Odoo.",
+    )
+    currency_id = fields.Many2one(
+        "res.currency",
+        compute="_compute_currency_id",
+        store=True,
+        help="The order's currency: the platform's, else the sale order's.",
+    )
     amounts_complete = fields.Boolean(
         default=True,
         help="False when the platform did not give the breakdown of every discount: "
@@ -128,6 +156,77 @@ class EntroMarketplaceOrder(models.Model):
         default=0, help="How many times a newer version of the order was applied."
     )
 
+    # --- issue 20 (c20-orders): what a seller reads on the order: the items
+    # bought, the ship-by deadline, the buyer's message, the amounts' breakdown
+    # and why the platform's total and Odoo's differ
+    ship_by_date = fields.Datetime(
+        "Ship By",
+        readonly=True,
+        help="When the platform wants the order ready to ship (its deadline).",
+    )
+    buyer_message = fields.Text(
+        "Buyer's Message", readonly=True, help="What the buyer wrote to the shop."
+    )
+    order_items = fields.Json(
+        "Items Bought (Data)",
+        readonly=True,
+        copy=False,
+        help="The order's lines as the platform gave them (normalised).",
+    )
+    order_items_html = fields.Html(
+        "Items Bought", compute="_compute_order_items_html", sanitize=False
+    )
+    amount_items_original = fields.Monetary(
+        "Items at List Price",
+        readonly=True,
+        help="The items at the listing price, before any discount.",
+    )
+    amount_item_seller_discount = fields.Monetary(
+        "Item Discounts by the Seller", readonly=True
+    )
+    amount_item_platform_discount = fields.Monetary(
+        "Item Discounts by the Platform", readonly=True
+    )
+    amount_items = fields.Monetary(
+        "Items Total",
+        readonly=True,
+        help="The items at the price the buyer is charged.",
+    )
+    amount_shipping = fields.Monetary(
+        "Shipping Fee", readonly=True, help="Shipping charged to the buyer."
+    )
+    amount_shipping_discount = fields.Monetary(
+        "Shipping Discounts",
+        readonly=True,
+        help="Shipping discounts (by the seller or the platform) not in the fee.",
+    )
+    amount_seller_voucher = fields.Monetary(
+        "Seller Vouchers", readonly=True, help="Vouchers funded by the seller."
+    )
+    amount_platform_voucher = fields.Monetary(
+        "Platform Vouchers", readonly=True, help="Vouchers funded by the platform."
+    )
+    amount_coins = fields.Monetary(
+        "Platform Coins", readonly=True, help="Platform coins the buyer redeemed."
+    )
+    amount_other_discounts = fields.Monetary(
+        "Other Discounts",
+        readonly=True,
+        help="Discounts the platform did not break down.",
+    )
+    amount_other_fees = fields.Monetary(
+        "Other Fees", readonly=True, help="Fees and taxes paid by the buyer."
+    )
+    amount_difference = fields.Monetary(
+        "Difference",
+        compute="_compute_amount_difference",
+        store=True,
+        help="Platform Total less Odoo Total.",
+    )
+    amount_difference_reason = fields.Text(
+        "Why the Totals Differ", compute="_compute_amount_difference_reason"
+    )
+
     _sql_constraints = [
         (
             "external_id_uniq",
@@ -142,6 +241,263 @@ class EntroMarketplaceOrder(models.Model):
         labels = dict(Shop._fields["platform"]._description_selection(self.env))
         for order in self:
             order.name = f"{labels.get(order.shop_id.platform, '')} {order.external_id}"
+
+    @api.depends("currency_code", "sale_order_id.currency_id", "company_id")
+    def _compute_currency_id(self):
+        codes = set(self.filtered("currency_code").mapped("currency_code"))
+        currencies = (
+            {
+                c.name: c
+                for c in self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "in", list(codes))])
+            }
+            if codes
+            else {}
+        )
+        for order in self:
+            order.currency_id = (
+                currencies.get(order.currency_code)
+                or order.sale_order_id.currency_id
+                or order.company_id.currency_id
+            )
+
+    @api.depends("amount_total", "sale_amount_total", "sale_order_id")
+    def _compute_amount_difference(self):
+        for order in self:
+            order.amount_difference = order.amount_total - order.sale_amount_total
+
+    @api.depends(
+        "amount_difference",
+        "sale_order_id.state",
+        "sale_order_id.order_line.price_total",
+        "state",
+        "sync_state",
+    )
+    def _compute_amount_difference_reason(self):
+        for order in self:
+            order.amount_difference_reason = order._explain_difference() or False
+
+    def _explain_difference(self):
+        """Why Platform Total and Odoo Total differ, in the seller's words."""
+        self.ensure_one()
+        currency = self.currency_id
+        if not currency or currency.is_zero(self.amount_difference):
+            return ""
+        sale = self.sale_order_id
+        if not sale:
+            if self.state == "cancelled":
+                return _(
+                    "Cancelled on the platform before it was imported: there is no "
+                    "sale order, so nothing counts in Odoo."
+                )
+            if self.sync_state == "exception":
+                return _(
+                    "Held in exception: its sale order is created once the problem "
+                    "above is solved."
+                )
+            return _("No sale order yet (an unpaid order not imported yet).")
+        if sale.currency_id != currency:
+            return _(
+                "The sale order is in %(odoo)s, the platform's order in %(platform)s.",
+                odoo=sale.currency_id.name,
+                platform=currency.name,
+            )
+        amount = self._format_amount(abs(self.amount_difference))
+        if sale.state == "cancel":
+            return _(
+                "The sale order is cancelled; the platform still shows %(amount)s.",
+                amount=amount,
+            )
+        reasons = []
+        if abs(self.amount_difference) < currency.rounding * 2:
+            reasons.append(_("Rounding of %(amount)s.", amount=amount))
+        booked = self._booked_amounts()
+        expected = {
+            "items": self.amount_items,
+            "shipping": self.amount_shipping
+            - self.amount_shipping_discount
+            + self.amount_other_fees,
+            "seller": -(self.amount_seller_voucher + self.amount_other_discounts),
+            "platform": -(self.amount_platform_voucher + self.amount_coins),
+        }
+        labels = {
+            "items": _("Items"),
+            "shipping": _("Shipping and fees"),
+            "seller": _("Seller vouchers and discounts"),
+            "platform": _("Platform vouchers and coins"),
+        }
+        for key, label in labels.items():
+            if currency.compare_amounts(booked[key], expected[key]):
+                reasons.append(
+                    _(
+                        "%(what)s: %(platform)s on the platform, %(odoo)s booked on "
+                        "the sale order.",
+                        what=label,
+                        platform=self._format_amount(expected[key]),
+                        odoo=self._format_amount(booked[key]),
+                    )
+                )
+        if self.amounts_pending:
+            reasons.append(
+                _("The platform's breakdown is pending: fetched again later.")
+            )
+        if not reasons:
+            reasons.append(
+                _(
+                    "The sale order was changed after its import (lines, prices or "
+                    "taxes), or the platform changed the order since."
+                )
+            )
+        return "\n".join(reasons)
+
+    def _booked_amounts(self):
+        """The sale order's amounts (tax included) by kind: items, shipping and
+        fees, seller discounts, platform discounts."""
+        self.ensure_one()
+        refs = {}
+        for _attribute, xmlid, _sign in ADJUSTMENTS:
+            product = self.env.ref(xmlid, raise_if_not_found=False)
+            if product:
+                kind = {
+                    "entro_marketplace.product_marketplace_shipping": "shipping",
+                    "entro_marketplace.product_marketplace_seller_voucher": "seller",
+                    "entro_marketplace.product_marketplace_platform_voucher": (
+                        "platform"
+                    ),
+                }[xmlid]
+                refs[product.id] = kind
+        booked = dict.fromkeys(("items", "shipping", "seller", "platform"), 0.0)
+        for line in self.sale_order_id.order_line.filtered(
+            lambda sol: not sol.display_type
+        ):
+            booked[refs.get(line.product_id.id, "items")] += line.price_total
+        return booked
+
+    def _format_amount(self, amount):
+        return formatLang(self.env, amount, currency_obj=self.currency_id)
+
+    @api.depends("order_items", "currency_id", "sale_order_id.order_line")
+    def _compute_order_items_html(self):
+        for order in self:
+            order.order_items_html = (
+                order._render_items() if order.order_items else False
+            )
+
+    def _render_items(self):
+        """The items bought as a table (every value escaped: the platform's text)."""
+        self.ensure_one()
+        products = {
+            line.entro_external_line_id: line.product_id
+            for line in self.sale_order_id.order_line
+            if line.entro_external_line_id
+        }
+        head = Markup(
+            "<table class='table table-sm o_entro_order_items'><thead><tr>"
+            "<th>%s</th><th>%s</th><th>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th><th class='text-end'>%s</th>"
+            "<th class='text-end'>%s</th></tr></thead><tbody>"
+        ) % (
+            _("Item"),
+            _("SKU"),
+            _("Product in Odoo"),
+            _("Quantity"),
+            _("List Price"),
+            _("Price Paid"),
+            _("Subtotal"),
+        )
+        rows = []
+        for item in self.order_items or []:
+            if not isinstance(item, dict):
+                continue
+            product = products.get(item.get("external_id"))
+            cancelled = item.get("cancelled")
+            name = escape(item.get("name") or "")
+            if cancelled:
+                name = Markup(
+                    "<s>%s</s> <span class='badge text-bg-danger'>%s</span>"
+                ) % (
+                    name,
+                    _("Cancelled"),
+                )
+            rows.append(
+                Markup(
+                    "<tr><td>%s</td><td>%s</td><td>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td><td class='text-end'>%s</td>"
+                    "<td class='text-end'>%s</td></tr>"
+                )
+                % (
+                    name,
+                    item.get("sku") or "",
+                    product.display_name if product else "",
+                    item.get("quantity") or 0,
+                    self._format_amount(_as_float(item.get("unit_price"))),
+                    self._format_amount(_as_float(item.get("discounted_unit_price"))),
+                    self._format_amount(
+                        _as_float(item.get("discounted_unit_price"))
+                        * (item.get("quantity") or 0)
+                    ),
+                )
+            )
+        return head + Markup("").join(rows) + Markup("</tbody></table>")
+
+    @api.model
+    def _readable_values(self, order):
+        """The values a seller reads on the order (issue 20), from an Order."""
+
+        def item(line, cancelled=False):
+            return {
+                "external_id": line.external_id,
+                "item_id": line.item_id,
+                "variant_id": line.variant_id,
+                "sku": line.sku,
+                "name": (line.name or "")[:300],
+                "quantity": line.quantity,
+                "unit_price": str(line.unit_price),
+                "discounted_unit_price": str(line.discounted_unit_price),
+                "seller_discount": str(line.seller_discount),
+                "platform_discount": str(line.platform_discount),
+                "cancelled": cancelled,
+            }
+
+        lines = order.lines or []
+
+        def total(amounts):
+            # the platform's numbers as they came: an unreadable one (a broken
+            # order, kept in exception) shows as nothing rather than failing
+            try:
+                return float(sum(amounts(), Decimal(0)))
+            except (TypeError, ValueError, ArithmeticError):
+                return 0.0
+
+        return {
+            "ship_by_date": to_naive(order.ship_by_time),
+            "buyer_message": order.buyer_message or False,
+            "order_items": [item(line) for line in lines]
+            + [item(line, True) for line in order.cancelled_lines or []],
+            "amount_items_original": total(
+                lambda: (x.original_subtotal for x in lines)
+            ),
+            "amount_item_seller_discount": total(
+                lambda: (x.seller_discount for x in lines)
+            ),
+            "amount_item_platform_discount": total(
+                lambda: (x.platform_discount for x in lines)
+            ),
+            "amount_items": total(lambda: (x.subtotal for x in lines)),
+            **{
+                field: total(lambda a=attribute: [getattr(order, a) or Decimal(0)])
+                for field, attribute in (
+                    ("amount_shipping", "shipping_fee"),
+                    ("amount_shipping_discount", "shipping_discount"),
+                    ("amount_seller_voucher", "seller_voucher"),
+                    ("amount_platform_voucher", "platform_voucher"),
+                    ("amount_coins", "coins"),
+                    ("amount_other_discounts", "other_discounts"),
+                    ("amount_other_fees", "other_fees"),
+                )
+            },
+        }
 
     def _compute_payload_text(self):
         for order in self:
@@ -515,6 +871,8 @@ class EntroMarketplaceOrder(models.Model):
             "cod": order.cod,
             "tracking_numbers": ", ".join(order.tracking_numbers) or False,
             "payload": json.loads(json.dumps(order.raw, default=str)),
+            # issue 20 (c20-orders): items, ship-by, buyer's message, breakdown
+            **self._readable_values(order),
         }
 
     def _set_exception(self, reason):
@@ -595,6 +953,8 @@ class EntroMarketplaceOrder(models.Model):
         """Units the platform cancelled inside a live order leave the sale order
         (their reservation freed); adjustment lines follow the platform's amounts.
         """
+        # Entro's own sync: the lines of a confirmed order follow the platform's
+        sale = sale.with_context(entro_platform_sync=True)
         cancelled = {line.external_id for line in order.cancelled_lines}
         changed = False
         for line in sale.order_line.filtered(

@@ -22,6 +22,47 @@ class SaleOrder(models.Model):
     entro_order_ids = fields.One2many(
         "entro.marketplace.order", "sale_order_id", string="Marketplace Orders"
     )
+    # issue 20 (c20-orders): the platform's order number, shown and searchable
+    entro_order_number = fields.Char(
+        "Platform Order Number",
+        compute="_compute_entro_order_number",
+        search="_search_entro_order_number",
+        help="The order's number on the marketplace.",
+    )
+    entro_order_locked = fields.Boolean(
+        "Lines Follow the Platform",
+        compute="_compute_entro_order_locked",
+        help="A confirmed marketplace order: its lines follow the platform's.",
+    )
+
+    def _compute_entro_order_number(self):
+        for sale in self:
+            sale.entro_order_number = ", ".join(
+                sale.entro_order_ids.mapped("external_id")
+            )
+
+    def _search_entro_order_number(self, operator, value):
+        if operator in ("=", "!=", "in", "not in") and not value:
+            positive = operator in ("=", "not in")
+            return [("entro_order_ids", "=" if positive else "!=", False)]
+        negative = operator in ("!=", "not ilike", "not like", "not in")
+        positive_operator = {
+            "!=": "=",
+            "not ilike": "ilike",
+            "not like": "like",
+            "not in": "in",
+        }.get(operator, operator)
+        domain = [("entro_order_ids.external_id", positive_operator, value)]
+        return ["!", *domain] if negative else domain
+
+    def _compute_entro_order_locked(self):
+        for sale in self:
+            sale.entro_order_locked = sale._entro_lines_locked()
+
+    def _entro_lines_locked(self):
+        """Whether this sale order's lines follow a confirmed platform order."""
+        self.ensure_one()
+        return bool(self.entro_shop_id) and self.state == "sale"
 
     # ------------------------------------------------------------------ invoices
 

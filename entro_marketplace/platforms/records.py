@@ -197,6 +197,9 @@ class Order:
     payment_method: str | None = None
     cod: bool = False
     pay_time: datetime | None = None
+    #: when the seller must have the order ready to ship (the platform's deadline;
+    #: None when the platform gives none)
+    ship_by_time: datetime | None = None
     note: str | None = None
     buyer_message: str | None = None
     cancel_reason: str | None = None

@@ -78,6 +78,7 @@ def to_order(
         payment_method=_text(row.get("payment_method")),
         cod=bool(row.get("cod")),
         pay_time=_ts(row.get("pay_time")),
+        ship_by_time=_optional_ts(row.get("ship_by_date")),
         note=_text(row.get("note")),
         buyer_message=_text(row.get("message_to_seller")),
         cancel_reason=_text(row.get("cancel_reason"))
@@ -96,6 +97,14 @@ def to_order(
         unknown_statuses=unknown_statuses_of(status),
     )
     return order
+
+
+def _optional_ts(value: Any) -> datetime | None:
+    """A timestamp shown to the seller only: unreadable is none, not an error."""
+    try:
+        return _ts(value)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def to_lines(items: list[Mapping[str, Any]]) -> list[OrderLine]:

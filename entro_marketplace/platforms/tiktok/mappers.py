@@ -83,6 +83,14 @@ def epoch(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(str(value)), tz=timezone.utc)
 
 
+def _optional_epoch(value: Any) -> datetime | None:
+    """A deadline shown to the seller only: unreadable is none, not an error."""
+    try:
+        return epoch(value)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
 def seconds(moment: datetime) -> int:
     """An aware datetime as Unix seconds."""
     return int(moment.timestamp())
@@ -208,6 +216,7 @@ def to_order(
         payment_method=_text(row.get("payment_method_name")),
         cod=cod,
         pay_time=epoch(row.get("paid_time")),
+        ship_by_time=_optional_epoch(row.get("rts_sla_time")),
         buyer_message=_text(row.get("buyer_message")),
         cancel_reason=_text(row.get("cancel_reason")),
         cancelled_by=_text(row.get("cancellation_initiator")),

@@ -174,6 +174,8 @@ def generate_order(
         "create_time": create_ts,
         "update_time": update_ts,
         "paid_time": create_ts + 60 if status != "UNPAID" else None,
+        # ready-to-ship deadline (T-SDK): two days after the order here
+        "rts_sla_time": create_ts + 2 * 86400,
         "user_id": str(7000000000000000000 + rng.randint(10**6, 10**9)),
         "buyer_email": f"v{rng.randint(10**6, 10**7)}@scs.tiktokw.vn",
         "buyer_message": rng.choice(["", "", "Giao giờ hành chính giúp em"]),
