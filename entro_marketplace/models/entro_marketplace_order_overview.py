@@ -21,24 +21,25 @@ WAITING_TO_SHIP = ("to_ship",)
 def _parse_deadline(value):
     """A deadline as the platforms give it (unix seconds or milliseconds, or an
     ISO 8601 text), as Odoo's naive UTC; None when unreadable."""
+    try:
+        return _parse_deadline_or_raise(value)
+    except (ValueError, TypeError, OverflowError, OSError):
+        return None
+
+
+def _parse_deadline_or_raise(value):
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        if value <= 0:
+        if not value > 0:
             return None
         if value > 1e12:
             value = value / 1000
-        try:
-            return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):
-            return None
-    if isinstance(value, str) and value:
-        try:
-            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
+        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
+    if isinstance(value, str) and value.strip():
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
         if parsed.tzinfo:
             parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
         return parsed

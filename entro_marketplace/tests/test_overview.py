@@ -290,7 +290,20 @@ class TestOverviewCounters(TransactionCase):
             ),
             due,
         )
-        self.assertIsNone(payload_ship_by({"ship_by_date": "soon"}))
+        # what a platform may send instead: never an error, no deadline
+        for odd in (
+            "soon",
+            "",
+            "0001-01-01T00:00:00+01:00",
+            10**30,
+            float("nan"),
+            float("inf"),
+            -5,
+            True,
+            {"nested": 1},
+            ["2026-03-01"],
+        ):
+            self.assertIsNone(payload_ship_by({"ship_by_date": odd}), odd)
         self.assertIsNone(payload_ship_by(None))
         # no deadline from the platform: two days after the order
         order = self._orders(self.shop_a2, [(self.now, "to_ship", None, "ok")])
