@@ -99,10 +99,11 @@ class EntroMarketplaceShop(models.Model):
     def _failed_job_ids(self):
         """{shop id: ids of its failed jobs}, in one query.
 
-        Jobs are read in SQL: a Marketplace User may not read queue.job, and the
-        shops in ``self`` were already filtered by the user's record rules.
+        Jobs are read in SQL (a Marketplace User may not read queue.job), for
+        the shops the user may read only.
         """
-        if not self.ids:
+        ids = self._filtered_access("read").ids
+        if not ids:
             return {}
         # queue_job stores ``records`` as jsonb (a JSON text, in some versions)
         self.env["queue.job"].flush_model(["model_name", "state", "records"])
@@ -120,7 +121,7 @@ class EntroMarketplaceShop(models.Model):
                AND ids.value = ANY(%s)
              GROUP BY 1
             """,
-            [self._name, [str(i) for i in self.ids]],
+            [self._name, [str(i) for i in ids]],
         )
         return dict(self.env.cr.fetchall())
 

@@ -186,6 +186,15 @@ class TestOverviewCounters(TransactionCase):
         self.assertIn("failed jobs: 1", self.shop_a.health_reason)
         # a Marketplace User, who may not read jobs, still sees the count
         self.assertEqual(self.shop_a.with_user(self.user_a).overview_failed_jobs, 1)
+        # nor does a user of company B count company A's
+        user_b = new_test_user(
+            self.env,
+            login="overview_user_b",
+            groups="base.group_user,entro_marketplace.group_marketplace_user",
+            company_id=self.company_b.id,
+            company_ids=[self.company_b.id],
+        )
+        self.assertEqual(self.shop_a.with_user(user_b).overview_failed_jobs, 0)
         with self.assertRaises(AccessError):
             self.shop_a.with_user(self.user_a).action_overview_failed_jobs()
         action = self.shop_a.action_overview_failed_jobs()
