@@ -31,6 +31,7 @@
         "views/entro_marketplace_settlement_views.xml",
         "views/entro_marketplace_payout_report_views.xml",
         "wizards/entro_marketplace_shop_connect_views.xml",
+        "views/entro_marketplace_overview_views.xml",
         "views/entro_marketplace_menus.xml",
         "views/entro_marketplace_fulfilment_views.xml",
         # each platform's Odoo side (platforms/<code>/odoo/), after the addon's

@@ -17,3 +17,5 @@ from . import entro_marketplace_settlement_line
 from . import entro_marketplace_payout_report
 from . import account_move
 from . import entro_marketplace_order_staging
+from . import entro_marketplace_order_overview
+from . import entro_marketplace_shop_overview

@@ -159,11 +159,8 @@ class EntroMarketplaceOrder(models.Model):
     # --- issue 20 (c20-orders): what a seller reads on the order: the items
     # bought, the ship-by deadline, the buyer's message, the amounts' breakdown
     # and why the platform's total and Odoo's differ
-    ship_by_date = fields.Datetime(
-        "Ship By",
-        readonly=True,
-        help="When the platform wants the order ready to ship (its deadline).",
-    )
+    # (the ship-by deadline, ship_by_date, is computed from the payload in
+    # entro_marketplace_order_overview.py, with a default where a platform gives none)
     buyer_message = fields.Text(
         "Buyer's Message", readonly=True, help="What the buyer wrote to the shop."
     )
@@ -471,7 +468,6 @@ class EntroMarketplaceOrder(models.Model):
                 return 0.0
 
         return {
-            "ship_by_date": to_naive(order.ship_by_time),
             "buyer_message": order.buyer_message or False,
             "order_items": [item(line) for line in lines]
             + [item(line, True) for line in order.cancelled_lines or []],

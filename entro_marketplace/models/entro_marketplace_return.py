@@ -370,4 +370,4 @@ class EntroMarketplaceReturn(models.Model):
         for shop in self.shop_id:
             shop._check_usable()
             self._enqueue_sync(shop)
-        return True
+        return self.shop_id._queued_notification(_("Returns sync"))

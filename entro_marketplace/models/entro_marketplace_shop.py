@@ -730,6 +730,7 @@ class EntroMarketplaceShop(models.Model):
             shop._schedule_activity(
                 _("Marketplace sync needs attention"), values["last_error"]
             )
+            shop._notify_user(values["last_error"], level="danger")
 
     def _report_failure(self, operation, exc):
         """Record a failure on the shop (message, activity) in its own transaction.
@@ -935,14 +936,14 @@ class EntroMarketplaceShop(models.Model):
         self._check_usable()
         for shop in self:
             shop._enqueue("_job_sync_orders", identity=f"sync-orders-{shop.id}")
-        return True
+        return self._queued_notification(_("Order sync"))
 
     def action_import_listings(self):
         """Import the shop's listings and match them to products by SKU."""
         self._check_usable()
         for shop in self:
             shop._enqueue("_job_import_listings", identity=f"listings-{shop.id}")
-        return True
+        return self._queued_notification(_("Listing import"))
 
     def action_push_stock(self):
         """Push the free quantity of every matched listing that changed."""
@@ -950,7 +951,7 @@ class EntroMarketplaceShop(models.Model):
         for shop in self:
             shop.listing_ids.filtered("product_id").write({"stock_dirty": True})
             shop._enqueue("_job_push_stock", identity=f"push-stock-{shop.id}")
-        return True
+        return self._queued_notification(_("Stock push"))
 
     def action_push_prices(self):
         """Push the pricelist price of every matched listing that changed."""
@@ -961,14 +962,14 @@ class EntroMarketplaceShop(models.Model):
                     _("The plan of %s does not include pushing prices.", shop.name)
                 )
             shop._enqueue("_job_push_prices", identity=f"push-prices-{shop.id}")
-        return True
+        return self._queued_notification(_("Price push"))
 
     def action_sync_returns(self):
         """Import the returns and refunds changed since the last time (as a job)."""
         self._check_usable()
         for shop in self:
             self.env["entro.marketplace.return"]._enqueue_sync(shop)
-        return True
+        return self._queued_notification(_("Returns sync"))
 
     def action_view_orders(self):
         self.ensure_one()
@@ -1009,7 +1010,22 @@ class EntroMarketplaceShop(models.Model):
         the cron and of Sync Orders): see entro.marketplace.order's
         :meth:`_sync_from_platform`."""
         self.ensure_one()
-        return self.env["entro.marketplace.order"]._sync_from_platform(self)
+        # what the sync queued, counted by _enqueue_order_import, for the user
+        report = {"queued": 0}
+        shop = self.with_context(entro_sync_report=report)
+        result = self.env["entro.marketplace.order"]._sync_from_platform(shop)
+        if str(result).startswith("paused"):
+            self._notify_user(shop.last_error or str(result), level="warning")
+        elif report["queued"]:
+            self._notify_user(
+                _(
+                    "%(count)s new or changed orders found: importing them.",
+                    count=report["queued"],
+                )
+            )
+        else:
+            self._notify_user(_("No new or changed order since the last sync."))
+        return result
 
     def _enqueue_order_import(self, external_ids, max_batches=None):
         """Queue the import of these orders: one job per detail batch of the
@@ -1020,6 +1036,9 @@ class EntroMarketplaceShop(models.Model):
         """
         self.ensure_one()
         batches = get_platform_class(self.platform).detail_batches(external_ids)
+        report = self.env.context.get("entro_sync_report")
+        if report is not None:
+            report["queued"] += sum(len(ids) for ids in batches[:max_batches])
         jobs = []
         for ids in batches[:max_batches]:
             digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()
@@ -1038,18 +1057,50 @@ class EntroMarketplaceShop(models.Model):
         """Fetch these orders and import them: see entro.marketplace.order's
         :meth:`_import_from_platform`."""
         self.ensure_one()
-        return self.env["entro.marketplace.order"]._import_from_platform(
+        result = self.env["entro.marketplace.order"]._import_from_platform(
             self, external_ids
         )
+        if self._notify_wanted():
+            # the import committed in a transaction of its own: count there
+            domain = [("shop_id", "=", self.id), ("external_id", "in", external_ids)]
+            Order = "entro.marketplace.order"
+            count = self._count_committed(Order, domain)
+            exceptions = self._count_committed(
+                Order, [*domain, ("sync_state", "=", "exception")]
+            )
+            self._notify_user(
+                _(
+                    "%(count)s orders imported, %(exceptions)s in exception.",
+                    count=count,
+                    exceptions=exceptions,
+                ),
+                level="warning" if exceptions else "success",
+            )
+        return result
 
     def _job_import_listings(self):
         self.ensure_one()
         with self._api_session("listing import") as client:
             listings = list(client.iter_listings())
         with stock_transaction(self) as env:
-            return env["entro.marketplace.listing"]._import_platform_listings(
+            result = env["entro.marketplace.listing"]._import_platform_listings(
                 self.with_env(env), listings
             )
+        if self._notify_wanted():
+            unmatched = self._count_committed(
+                "entro.marketplace.listing",
+                [("shop_id", "=", self.id), ("match_state", "=", "unmatched")],
+            )
+            self._notify_user(
+                _(
+                    "%(count)s listings imported, %(unmatched)s not matched to a "
+                    "product.",
+                    count=len(listings),
+                    unmatched=unmatched,
+                ),
+                level="warning" if unmatched else "success",
+            )
+        return result
 
     def _job_push_stock(self):
         self.ensure_one()

@@ -230,7 +230,7 @@ class EntroMarketplaceShop(models.Model):
                     )
                 )
             shop._enqueue("_job_import_payouts", identity=f"payouts-{shop.id}")
-        return True
+        return self._queued_notification(_("Payout import"))
 
     def action_view_settlements(self):
         self.ensure_one()
@@ -259,6 +259,10 @@ class EntroMarketplaceShop(models.Model):
         Settlement = self.env["entro.marketplace.settlement"]
         results = [Settlement._import_platform_settlement(self, s) for s in settlements]
         self.write({"payout_cursor": now})
+        self._notify_user(
+            _("%(count)s payouts found.", count=len(settlements)),
+            level="success" if settlements else "info",
+        )
         return f"{len(settlements)} payouts ({', '.join(sorted(set(results)))})"
 
     @api.model
