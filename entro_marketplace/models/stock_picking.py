@@ -339,10 +339,13 @@ class StockPicking(models.Model):
                 record=self,
             )
 
+    def _entro_retry_summary(self):
+        return _("Shipment to retry")
+
     def _entro_to_retry(self, message):
         self.write({"entro_ship_state": "to_retry", "entro_ship_message": message})
         self.entro_shop_id._schedule_activity(
-            _("Shipment to retry"),
+            self._entro_retry_summary(),
             _(
                 "%(picking)s: the platform did not arrange the shipment: %(message)s",
                 picking=self.name,
@@ -484,6 +487,39 @@ class StockPicking(models.Model):
             ]
         )
         old.unlink()
+
+    @api.model
+    def _entro_settle_unsupported_shipments(self):
+        """At install and upgrade: deliveries left To Retry by a platform that
+        does not ship through Entro (their job could only fail as unsupported)
+        are recorded as arranged in the seller center, their failed jobs
+        cancelled and their "to retry" to-dos removed: no retry is offered."""
+        # sudo: the addon's own upkeep, across companies
+        stuck = (
+            self.sudo()
+            .search([("entro_ship_state", "=", "to_retry")])
+            .filtered(lambda p: not p.entro_shipping_supported)
+        )
+        if not stuck:
+            return
+        stuck.write({"entro_ship_state": "seller_center", "entro_ship_message": False})
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("identity_key", "in", [f"entro-ship-{p.id}" for p in stuck]),
+                    ("state", "=", "failed"),
+                ]
+            )
+        )
+        jobs._change_job_state("cancelled", result=_("The platform ships it itself."))
+        stuck.activity_ids.filtered(
+            lambda a: (
+                a.summary
+                == self.with_context(lang=a.user_id.lang)._entro_retry_summary()
+            )
+        ).unlink()
 
     @api.model
     def _cron_entro_fetch_tracking(self):

@@ -329,6 +329,24 @@ class TestTikiCockpit(FulfilmentMixin, TikiFlowCase):
         self.assertEqual(picking.entro_ship_state, "seller_center")
         self.assertFalse(picking.entro_ship_message)
 
+    def test_upgrade_settles_the_old_failures_without_retry(self):
+        sale = self.import_one(seed=74)
+        picking = self.validate(self.delivery(sale))
+        # what a Tiki delivery looked like before: a ship job failed as unsupported
+        picking.entro_ship_state = "pending"
+        picking._entro_enqueue("_entro_job_ship", "ship")
+        job = self.ship_jobs()
+        job.sudo().write({"state": "failed", "exc_info": "unsupported"})
+        picking._entro_to_retry("tiki does not support arranging shipments")
+        self.assertTrue(picking.activity_ids)
+        other = self.delivery(self.import_one(seed=75))  # not validated: untouched
+        self.env["stock.picking"]._entro_settle_unsupported_shipments()
+        self.assertEqual(picking.entro_ship_state, "seller_center")
+        self.assertFalse(picking.entro_ship_message)
+        self.assertEqual(job.state, "cancelled")
+        self.assertFalse(picking.activity_ids)
+        self.assertFalse(other.entro_ship_state)
+
     def test_no_sms_popup_on_tiki_deliveries_either(self):
         self.company.sudo().write(
             {"stock_move_sms_validation": True, "has_received_warning_stock_sms": False}
