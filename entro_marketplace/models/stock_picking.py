@@ -450,7 +450,8 @@ class StockPicking(models.Model):
                     printed=len(printed),
                     missing=len(missing),
                 ),
-                "message": lines,
+                # shown as escaped text: line breaks would be lost
+                "message": lines.replace("\n", "; "),
                 "type": "warning",
                 "sticky": True,
                 "next": download,
