@@ -462,6 +462,8 @@ class StockPicking(models.Model):
         """Fetch this delivery's missing label now: None once attached, else why
         there is none (the label job is queued when the platform is not ready)."""
         self.ensure_one()
+        if self.entro_ship_state == "waiting_tracking":
+            return _("the carrier has not assigned the tracking number yet")
         if self.state != "done" or self.entro_ship_state != "done":
             return _("the shipment is not arranged on the platform yet")
         try:

@@ -226,6 +226,15 @@ class TestShopeeCockpit(FulfilmentMixin, ShopeeFlowCase):
         with self.assertRaisesRegex(UserError, picking.name):
             picking.action_entro_print_labels()
 
+    def test_a_label_waiting_for_the_carrier_says_so(self):
+        self.emulator.tracking_delay = 5
+        (sale,) = self.import_orders(1, seed=67)
+        picking = self.validate(self.delivery(sale))
+        run_one_round(self.env)
+        self.assertEqual(picking.entro_ship_state, "waiting_tracking")
+        with self.assertRaisesRegex(UserError, "tracking number"):
+            picking.action_entro_print_labels()
+
     def test_labels_printed_by_marketplace_users_of_the_shop_company_only(self):
         (sale,) = self.import_orders(1, seed=66)
         picking = self.validate(self.delivery(sale))
