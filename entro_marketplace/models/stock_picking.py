@@ -135,7 +135,9 @@ class StockPicking(models.Model):
 
     def _send_confirmation_email(self):
         # this addon loads after stock_sms (it depends on more): its override
-        # runs first, and stock_sms's SMS go to the other deliveries only
+        # runs first, and stock_sms's SMS go to the other deliveries only. So
+        # does stock_delivery's sending to an Odoo carrier: the platform's own
+        # logistics carry a marketplace parcel (never two carriers)
         silent = self._entro_buyer_silent()
         return super(StockPicking, self - silent)._send_confirmation_email()
 
