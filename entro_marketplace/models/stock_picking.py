@@ -80,6 +80,7 @@ class StockPicking(models.Model):
     )
 
     @api.depends("entro_shop_id.platform")
+    @api.depends_context("lang")
     def _compute_entro_shipping_notice(self):
         for picking in self:
             shop = picking.entro_shop_id

@@ -319,6 +319,20 @@ class TestTikiCockpit(FulfilmentMixin, TikiFlowCase):
         with self.assertRaisesRegex(UserError, "Tiki Seller Center"):
             picking.action_entro_print_labels()
 
+    def test_the_banner_speaks_vietnamese(self):
+        self.env["res.lang"].sudo()._activate_lang("vi_VN")
+        self.env["ir.module.module"].sudo()._load_module_terms(
+            ["entro_marketplace"], ["vi_VN"]
+        )
+        picking = self.delivery(self.import_one(seed=76))
+        self.assertIn("ships this order itself", picking.entro_shipping_notice)
+        notice = picking.with_context(lang="vi_VN").entro_shipping_notice
+        self.assertEqual(
+            notice,
+            "Tiki tự giao đơn hàng này: hãy xử lý trên Tiki Seller Center; xác "
+            "nhận ở đây chỉ ghi nhận giao hàng trong Odoo.",
+        )
+
     def test_failed_shipment_of_old_is_not_retried(self):
         """Before the capability flag, a Tiki delivery queued a ship job that
         failed as unsupported: no retry is offered, its job requeued records it."""
