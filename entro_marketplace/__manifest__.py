@@ -21,6 +21,7 @@
         "data/product_data.xml",
         "data/queue_job_data.xml",
         "data/ir_cron_data.xml",
+        "data/stock_picking_data.xml",
         "views/entro_marketplace_shop_views.xml",
         "views/entro_marketplace_order_views.xml",
         "views/entro_marketplace_listing_views.xml",

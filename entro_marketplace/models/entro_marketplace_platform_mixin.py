@@ -51,6 +51,13 @@ class EntroMarketplacePlatformMixin(models.AbstractModel):
         compute="_compute_platform_capabilities",
         help="The platform keeps the shop's events in a queue that Odoo pulls.",
     )
+    platform_shipping = fields.Boolean(
+        "Ships through Entro",
+        compute="_compute_platform_capabilities",
+        help="Validating a delivery arranges its shipment on the platform and "
+        "fetches its shipping label. Otherwise the seller arranges it in the "
+        "platform's seller center, and Odoo only records the delivery.",
+    )
     platform_shipping_methods = fields.Boolean(
         "Chooses Pickup or Drop-off",
         compute="_compute_platform_capabilities",

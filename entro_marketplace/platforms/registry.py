@@ -28,6 +28,9 @@ class PlatformInfo:
     :param statement_upload: payouts come from a statement file a person uploads.
     :param webhooks: the platform pushes its events (signed webhooks).
     :param pull_queue: events are pulled from a queue the platform keeps per app.
+    :param shipping: Entro arranges the shipment of a validated delivery on the
+        platform and fetches its shipping label (else the seller arranges it in
+        the platform's own seller center, and Odoo only records the delivery).
     :param shipping_methods: the seller chooses how parcels reach the carrier
         (pickup or drop-off) for each shipment.
     :param region: a shop is connected in a region (a country code).
@@ -50,6 +53,7 @@ class PlatformInfo:
     statement_upload: bool = False
     webhooks: bool = True
     pull_queue: bool = False
+    shipping: bool = True
     shipping_methods: bool = False
     region: bool = False
     service_id: bool = False
@@ -71,6 +75,7 @@ CAPABILITIES = (
     "statement_upload",
     "webhooks",
     "pull_queue",
+    "shipping",
     "shipping_methods",
     "region",
     "service_id",

@@ -17,6 +17,7 @@ if (_REPOSITORY / "tests" / "emulators").is_dir() and str(_REPOSITORY) not in sy
 
 from . import test_shop_security
 from . import test_fulfilment
+from . import test_fulfilment_cockpit
 from . import test_hostile_input
 from . import test_hostile_lazada
 from . import test_hostile_tiki

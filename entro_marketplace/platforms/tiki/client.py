@@ -64,6 +64,9 @@ class TikiPlatform(
         statement_upload=True,
         webhooks=False,
         pull_queue=True,
+        # Entro neither arranges Tiki shipments nor fetches their labels (yet):
+        # the seller does it in the Tiki Seller Center
+        shipping=False,
         app_type=True,
         api_hosts=frozenset({"api.tiki.vn", "api-sandbox.tiki.vn"}),
         # orders v2 (customer, shipping.address)
