@@ -137,29 +137,46 @@ run_odoo() {
 # template_db demo|nodemo: a database with Odoo's modules we depend on, built once per Odoo
 # source and module list, shared by every database of ours (cloning takes a second).
 template_db() {
-    local demo=$1 src_id fp name logf
+    local demo=$1 src_id fp name logf stamps
     src_id=$(cat "$ODOO_TREE/.entro-source" 2>/dev/null || echo "$ODOO_TREE")
     fp=$(fingerprint "$src_id" "$ENTRO_BASE_MODULES" "$VENV")
     name=entro_tmpl_${fp}_$demo
+    stamps=$ENTRO_CACHE/templates
+    mkdir -p "$stamps"
+    # One build at a time per kind: checkouts and runs side by side share the
+    # templates (a second run waits for the first's build instead of racing it).
+    exec {lockfd}>"$stamps/$demo.lock"
+    flock "$lockfd"
     if ! db_exists "$name"; then
         logf=$ENTRO_STATE/log/template-$demo.log
         log "building the template database $name (about a minute; log: $logf)"
         local args=(-d "${name}_build" -i "$ENTRO_BASE_MODULES" --stop-after-init --no-http)
         [ "$demo" = nodemo ] && args+=(--without-demo=all)
         drop_db "${name}_build"
-        run_odoo "$logf" "${args[@]}" || die "building the template database failed; see $logf"
+        if ! run_odoo "$logf" "${args[@]}"; then
+            flock -u "$lockfd"
+            die "building the template database failed; see $logf"
+        fi
         psql_q "ALTER DATABASE \"${name}_build\" RENAME TO \"$name\"" >/dev/null
         if [ -d "$ENTRO_DATA_DIR/filestore/${name}_build" ]; then
             mv "$ENTRO_DATA_DIR/filestore/${name}_build" "$ENTRO_DATA_DIR/filestore/$name"
         fi
-        # Templates of older sources or virtualenvs: rebuilt on demand if ever needed again.
-        local old
-        for old in $(psql_q "SELECT datname FROM pg_database
-                WHERE datname LIKE 'entro\_tmpl\_%\_$demo' AND datname <> '$name'"); do
-            log "dropping the outdated template $old"
-            drop_db "$old"
-        done
     fi
+    touch "$stamps/$name"
+    # Templates no checkout used for a week (other sources, virtualenvs or base
+    # modules): rebuilt on demand if ever needed again. One another checkout uses
+    # today is kept.
+    local old
+    for old in $(psql_q "SELECT datname FROM pg_database
+            WHERE datname LIKE 'entro\_tmpl\_%\_$demo' AND datname <> '$name'"); do
+        if [ ! -e "$stamps/$old" ]; then
+            touch "$stamps/$old"  # first seen: a week from now
+        elif [ -n "$(find "$stamps/$old" -mtime +7 2>/dev/null)" ]; then
+            log "dropping the template $old, unused for a week"
+            drop_db "$old" && rm -f "$stamps/$old"
+        fi
+    done
+    flock -u "$lockfd"
     echo "$name"
 }
 
