@@ -13,7 +13,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import escape_psql
+from odoo.tools import escape_psql, format_datetime, html2plaintext, shorten
+from odoo.tools.translate import get_translation
 
 ERASED = "[erased]"
 PLACEHOLDER = "Erased person #%s"
@@ -62,6 +63,8 @@ def _merge(entries):
         spec["modules"].append(entry["module"])
         if entry.get("description"):
             spec["descriptions"].append(entry["description"])
+            # (addon, text): translated by the addon that declared it
+            spec.setdefault("texts", []).append((entry["module"], entry["description"]))
         for how, paths in (entry.get("find") or {}).items():
             if how == "document":
                 spec["find"]["document"] = tuple(paths)
@@ -73,7 +76,8 @@ def _merge(entries):
         spec["fields"].update(entry.get("fields") or {})
         if entry.get("erase") == "delete":
             spec["erase"] = "delete"
-        spec["retain"] = entry.get("retain") or spec["retain"]
+        if entry.get("retain"):
+            spec["retain"] = dict(entry["retain"], module=entry["module"])
         keys = entry.get("scrub_keys") or ()
         spec["scrub_keys"] |= set(keys() if callable(keys) else keys)
     return merged
@@ -140,6 +144,77 @@ class EntroPrivacyEngine(models.AbstractModel):
         return {
             model: spec for model, spec in _merge(entries).items() if model in self.env
         }
+
+    # ------------------------------------------------------------------- labels
+
+    @api.model
+    def _declared_text(self, module, text):
+        """A text of an addon's ``privacy.py`` in the user's language."""
+        lang = self.env.lang or "en_US"
+        if not text or lang == "en_US" or not module:
+            return text
+        try:
+            return get_translation(module, lang, text, ())
+        except Exception:  # noqa: BLE001 - an untranslated text is shown as is
+            return text
+
+    @api.model
+    def _model_label(self, model):
+        """The model's name as a person reads it (translated), not its technical
+        name."""
+        # sudo: the name of a model, whoever asks
+        name = self.env["ir.model"].sudo()._get(model).name
+        return name or model
+
+    @api.model
+    def _model_description(self, model, spec):
+        """What the declarations say this model holds about a person."""
+        texts = spec.get("texts") or [
+            (None, text) for text in spec.get("descriptions", [])
+        ]
+        return "; ".join(self._declared_text(module, text) for module, text in texts)
+
+    @api.model
+    def _field_labels(self, model, names):
+        """The fields' labels (translated), for a person to read."""
+        fields_ = self.env[model]._fields
+        return [
+            fields_[name]._description_string(self.env) if name in fields_ else name
+            for name in names
+        ]
+
+    @api.model
+    def _record_label(self, record):
+        """One line that says which record this is: a message by its date, author
+        and subject (it has no name of its own), a record by its name."""
+        if record._name == "mail.message":
+            what = (
+                record.subject
+                or shorten(html2plaintext(record.body or "").strip(), 80)
+                or record.record_name
+                or ""
+            )
+            parts = [
+                format_datetime(self.env, record.date, dt_format="short")
+                if record.date
+                else "",
+                record.author_id.display_name or record.email_from or "",
+                what,
+            ]
+            if record.record_name and record.record_name != what:
+                parts.append(f"({record.record_name})")
+            return " — ".join(p for p in parts if p)
+        if record._name == "sale.order.line":
+            product = record.name or record.product_id.display_name or ""
+            currency = record.currency_id.name or ""
+            return _(
+                "%(order)s: %(qty)s × %(product)s, %(total)s",
+                order=record.order_id.name,
+                qty=record.product_uom_qty,
+                product=product.split("\n")[0],
+                total=f"{record.price_total:,.0f} {currency}".strip(),
+            )
+        return record.display_name or f"#{record.id}"
 
     # ------------------------------------------------------------------ finding
 
@@ -331,8 +406,9 @@ class EntroPrivacyEngine(models.AbstractModel):
         summary = [
             _("Personal data export: %s", label),
             _(
-                "Generated on %s (UTC)",
-                fields.Datetime.to_string(fields.Datetime.now()),
+                "Generated on %(when)s (%(tz)s)",
+                when=format_datetime(self.env, fields.Datetime.now()),
+                tz=self.env.context.get("tz") or self.env.user.tz or "UTC",
             ),
             "",
         ]
@@ -358,10 +434,13 @@ class EntroPrivacyEngine(models.AbstractModel):
                     f"{model}.json",
                     json.dumps(rows, indent=2, ensure_ascii=False, default=str),
                 )
-                description = "; ".join(spec["descriptions"]) or model
-                summary.append(f"{description} ({model}): {len(rows)}")
+                heading = self._model_label(model)
+                description = self._model_description(model, spec)
+                if description:
+                    heading = f"{heading} ({description})"
+                summary.append(f"{heading}: {len(rows)}")
                 for record in records:
-                    summary.append(f"  - {record.display_name} [#{record.id}]")
+                    summary.append(f"  - {self._record_label(record)}")
                 summary.append("")
             if not counts:
                 summary.append(_("No personal data was found for this subject."))
@@ -636,14 +715,16 @@ class EntroPrivacyEngine(models.AbstractModel):
                 if record in retained:
                     actions = retain.get("fields") or {}
                     kind = "keep"
-                    reason = retain.get("reason")
+                    reason = self._declared_text(
+                        retain.get("module"), retain.get("reason")
+                    )
                     until = self._retention_until(record, retain)
                 elif spec["erase"] == "delete":
                     plan.append(
                         {
                             "model": model,
                             "id": record.id,
-                            "label": record.display_name,
+                            "label": self._record_label(record),
                             "action": "delete",
                             "changes": {},
                             "reason": False,
@@ -679,7 +760,7 @@ class EntroPrivacyEngine(models.AbstractModel):
                         {
                             "model": model,
                             "id": record.id,
-                            "label": record.display_name,
+                            "label": self._record_label(record),
                             "action": kind,
                             "changes": changes,
                             "reason": reason,
