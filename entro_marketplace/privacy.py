@@ -161,7 +161,7 @@ PERSONAL_DATA = [
             "order_external_id": "keep",
             "status": "keep",
             "refund_amount": "keep",
-            "reason": _lt("scrub"),
+            "reason": "scrub",
             "payload": "scrub",
             "exception_reason": "scrub",
         },

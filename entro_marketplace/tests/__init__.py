@@ -36,3 +36,4 @@ from . import test_tiktok_fulfilment
 from . import test_tiktok_payouts
 from . import test_webhooks
 from . import test_platform_registry
+from . import test_vietnamese

@@ -5,6 +5,7 @@ import importlib
 import io
 import json
 import re
+import textwrap
 import zipfile
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import escape_psql, format_datetime, html2plaintext, shorten
+from odoo.tools import escape_psql, format_datetime, html2plaintext
 from odoo.tools.translate import get_translation
 
 ERASED = "[erased]"
@@ -148,9 +149,15 @@ class EntroPrivacyEngine(models.AbstractModel):
     # ------------------------------------------------------------------- labels
 
     @api.model
+    def _reader_lang(self):
+        """The language of the person reading: the context's, else the user's
+        (as ``_()`` does)."""
+        return self.env.lang or self.env.user.lang or "en_US"
+
+    @api.model
     def _declared_text(self, module, text):
         """A text of an addon's ``privacy.py`` in the user's language."""
-        lang = self.env.lang or "en_US"
+        lang = self._reader_lang()
         if not text or lang == "en_US" or not module:
             return text
         try:
@@ -163,7 +170,8 @@ class EntroPrivacyEngine(models.AbstractModel):
         """The model's name as a person reads it (translated), not its technical
         name."""
         # sudo: the name of a model, whoever asks
-        name = self.env["ir.model"].sudo()._get(model).name
+        Model = self.env["ir.model"].sudo().with_context(lang=self._reader_lang())
+        name = Model._get(model).name
         return name or model
 
     @api.model
@@ -177,9 +185,10 @@ class EntroPrivacyEngine(models.AbstractModel):
     @api.model
     def _field_labels(self, model, names):
         """The fields' labels (translated), for a person to read."""
-        fields_ = self.env[model]._fields
+        env = self.with_context(lang=self._reader_lang()).env
+        fields_ = env[model]._fields
         return [
-            fields_[name]._description_string(self.env) if name in fields_ else name
+            fields_[name]._description_string(env) if name in fields_ else name
             for name in names
         ]
 
@@ -190,10 +199,14 @@ class EntroPrivacyEngine(models.AbstractModel):
         if record._name == "mail.message":
             what = (
                 record.subject
-                or shorten(html2plaintext(record.body or "").strip(), 80)
+                or textwrap.shorten(
+                    html2plaintext(record.body or ""), 80, placeholder="…"
+                )
                 or record.record_name
                 or ""
             )
+            if record.record_name and record.record_name != what:
+                what = f"{what} ({record.record_name})".strip()
             parts = [
                 format_datetime(self.env, record.date, dt_format="short")
                 if record.date
@@ -201,18 +214,19 @@ class EntroPrivacyEngine(models.AbstractModel):
                 record.author_id.display_name or record.email_from or "",
                 what,
             ]
-            if record.record_name and record.record_name != what:
-                parts.append(f"({record.record_name})")
             return " — ".join(p for p in parts if p)
         if record._name == "sale.order.line":
             product = record.name or record.product_id.display_name or ""
-            currency = record.currency_id.name or ""
+            # (an f-string inside _() stops the extraction of the file's terms)
+            total = "{:,.0f} {}".format(
+                record.price_total, record.currency_id.name or ""
+            ).strip()
             return _(
                 "%(order)s: %(qty)s × %(product)s, %(total)s",
                 order=record.order_id.name,
                 qty=record.product_uom_qty,
                 product=product.split("\n")[0],
-                total=f"{record.price_total:,.0f} {currency}".strip(),
+                total=total,
             )
         return record.display_name or f"#{record.id}"
 
