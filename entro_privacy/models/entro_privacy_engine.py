@@ -14,7 +14,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import escape_psql, format_datetime, html2plaintext
+from odoo.tools import escape_psql, format_amount, format_datetime, html2plaintext
 from odoo.tools.translate import get_translation
 
 ERASED = "[erased]"
@@ -200,8 +200,11 @@ class EntroPrivacyEngine(models.AbstractModel):
             what = (
                 record.subject
                 or textwrap.shorten(
-                    html2plaintext(record.body or ""), 80, placeholder="…"
+                    html2plaintext(record.body or "", include_references=False),
+                    80,
+                    placeholder="…",
                 )
+                or record.subtype_id.name
                 or record.record_name
                 or ""
             )
@@ -218,15 +221,13 @@ class EntroPrivacyEngine(models.AbstractModel):
         if record._name == "sale.order.line":
             product = record.name or record.product_id.display_name or ""
             # (an f-string inside _() stops the extraction of the file's terms)
-            total = "{:,.0f} {}".format(
-                record.price_total, record.currency_id.name or ""
-            ).strip()
+            qty = f"{record.product_uom_qty:g}"
             return _(
                 "%(order)s: %(qty)s × %(product)s, %(total)s",
                 order=record.order_id.name,
-                qty=record.product_uom_qty,
+                qty=qty,
                 product=product.split("\n")[0],
-                total=total,
+                total=format_amount(self.env, record.price_total, record.currency_id),
             )
         return record.display_name or f"#{record.id}"
 

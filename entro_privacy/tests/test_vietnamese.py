@@ -78,7 +78,7 @@ class TestVietnamese(PrivacyCase):
         # the order comes with its lines: product, quantity, total
         self.assertIn("sale.order.line.json", names)
         line = self.order.order_line[0]
-        self.assertIn(f"{self.order.name}: 1.0 × Privacy test product", summary)
+        self.assertIn(f"{self.order.name}: 1 × Privacy test product", summary)
         self.assertIn(str(line.product_id.display_name), summary)
         # headings in the company's language
         self.assertIn("Các dòng của những đơn bán hàng đó", summary)
