@@ -9,11 +9,20 @@ which entro_privacy's core declaration retains) and at a payment token (declared
 entro_privacy too). Its fields are exported as the record of the contract.
 """
 
+
+def _lt(text):
+    """Marks a text for translation: it is extracted into this addon's .pot, and
+    entro_privacy shows it in the reader's language (this file imports nothing)."""
+    return text
+
+
 PERSONAL_DATA = [
     {
         "model": "entro.billing.subscription",
-        "description": "Entro subscriptions of the subscriber (the contract behind "
-        "the renewal invoices)",
+        "description": _lt(
+            "Entro subscriptions of the subscriber (the contract behind "
+            "the renewal invoices)"
+        ),
         "find": {"partner": ["partner_id"]},
         "fields": {
             "name": "keep",
@@ -27,7 +36,7 @@ PERSONAL_DATA = [
     },
     {
         "model": "entro.billing.period",
-        "description": "Renewal ledger of the subscriber's subscriptions",
+        "description": _lt("Renewal ledger of the subscriber's subscriptions"),
         "find": {"partner": ["partner_id"]},
         "fields": {
             "period_start": "keep",

@@ -29,6 +29,13 @@ name is the seller's, a log's endpoint is a path).
 
 from .platforms import PLATFORMS
 
+
+def _lt(text):
+    """Marks a text for translation: it is extracted into this addon's .pot, and
+    entro_privacy shows it in the reader's language (this file imports nothing)."""
+    return text
+
+
 # keys of the platforms' raw orders and pushes that hold a buyer's data, whatever
 # the platform; each platform adds its own (``PlatformInfo.buyer_keys``)
 COMMON_BUYER_KEYS = (
@@ -62,14 +69,16 @@ def buyer_keys():
 PERSONAL_DATA = [
     {
         "model": "res.partner",
-        "description": "The platform's key of a marketplace buyer",
+        "description": _lt("The platform's key of a marketplace buyer"),
         "find": {"buyer_key": ["entro_buyer_key"]},
         "fields": {"entro_buyer_key": "hash"},
     },
     {
         "model": "entro.marketplace.order",
-        "description": "Marketplace orders: the platform's raw order (buyer, "
-        "recipient, address, messages)",
+        "description": _lt(
+            "Marketplace orders: the platform's raw order (buyer, "
+            "recipient, address, messages)"
+        ),
         "find": {
             "partner": [
                 "sale_order_id.partner_id",
@@ -95,7 +104,7 @@ PERSONAL_DATA = [
     },
     {
         "model": "entro.marketplace.event",
-        "description": "Platform notifications about the subject's orders",
+        "description": _lt("Platform notifications about the subject's orders"),
         "find": {
             "related": [
                 ("order_external_id", "entro.marketplace.order", "external_id"),
@@ -113,8 +122,10 @@ PERSONAL_DATA = [
     },
     {
         "model": "entro.marketplace.order.staging",
-        "description": "Order headers read from a platform's order list and waiting "
-        "for their import (buyer, recipient, address, messages)",
+        "description": _lt(
+            "Order headers read from a platform's order list and waiting "
+            "for their import (buyer, recipient, address, messages)"
+        ),
         "find": {
             "buyer_key": ["buyer_key"],
             "phone": ["buyer_phone"],
@@ -136,8 +147,10 @@ PERSONAL_DATA = [
     },
     {
         "model": "entro.marketplace.return",
-        "description": "Returns and refunds of the subject's marketplace orders: the "
-        "buyer's reason and the platform's raw return",
+        "description": _lt(
+            "Returns and refunds of the subject's marketplace orders: the "
+            "buyer's reason and the platform's raw return"
+        ),
         "find": {
             "partner": ["sale_order_id.partner_id"],
             "related": [

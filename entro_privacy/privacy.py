@@ -5,10 +5,17 @@ addon keeps its own ``privacy.py``; entro_privacy reads them all and merges the
 entries of one model.
 """
 
+
+def _lt(text):
+    """Marks a text for translation: it is extracted into this addon's .pot, and
+    entro_privacy shows it in the reader's language (this file imports nothing)."""
+    return text
+
+
 PERSONAL_DATA = [
     {
         "model": "res.partner",
-        "description": "Contacts: the person and their addresses",
+        "description": _lt("Contacts: the person and their addresses"),
         "find": {"partner": ["id"]},
         "fields": {
             "name": "placeholder",
@@ -36,8 +43,10 @@ PERSONAL_DATA = [
             "domain": [("invoice_ids.state", "=", "posted")],
             "date": "invoice_ids.date",
             "period": "accounting",
-            "reason": "Customer of posted invoices: the name and invoice address "
-            "are kept with the accounting documents",
+            "reason": _lt(
+                "Customer of posted invoices: the name and invoice address "
+                "are kept with the accounting documents"
+            ),
             "fields": {
                 "email": "blank",
                 "phone": "blank",
@@ -52,13 +61,13 @@ PERSONAL_DATA = [
     },
     {
         "model": "res.users",
-        "description": "User accounts (portal) of the person",
+        "description": _lt("User accounts (portal) of the person"),
         "find": {"partner": ["partner_id"]},
         "fields": {"login": "placeholder", "active": "blank"},
     },
     {
         "model": "sale.order",
-        "description": "Sales orders",
+        "description": _lt("Sales orders"),
         "find": {
             "partner": ["partner_id", "partner_invoice_id", "partner_shipping_id"]
         },
@@ -73,8 +82,24 @@ PERSONAL_DATA = [
         },
     },
     {
+        # the lines of those orders: what the person bought (exported with the
+        # order; nothing personal in them to erase)
+        "model": "sale.order.line",
+        "description": _lt("Lines of those sales orders: products, quantities, prices"),
+        "find": {"related": [("order_id", "sale.order", "id")]},
+        "fields": {
+            "order_id": "keep",
+            "product_id": "keep",
+            "name": "keep",
+            "product_uom_qty": "keep",
+            "price_unit": "keep",
+            "discount": "keep",
+            "price_total": "keep",
+        },
+    },
+    {
         "model": "stock.picking",
-        "description": "Deliveries and returns",
+        "description": _lt("Deliveries and returns"),
         "find": {"partner": ["partner_id"]},
         "fields": {
             "name": "keep",
@@ -87,7 +112,7 @@ PERSONAL_DATA = [
     },
     {
         "model": "account.move",
-        "description": "Invoices and credit notes",
+        "description": _lt("Invoices and credit notes"),
         "find": {
             "partner": ["partner_id", "commercial_partner_id", "partner_shipping_id"]
         },
@@ -105,13 +130,15 @@ PERSONAL_DATA = [
             "domain": [("state", "=", "posted")],
             "date": "date",
             "period": "accounting",
-            "reason": "Posted accounting document",
+            "reason": _lt("Posted accounting document"),
             "fields": {},
         },
     },
     {
         "model": "mail.message",
-        "description": "Messages and notes (chatter) by the person or on their records",
+        "description": _lt(
+            "Messages and notes (chatter) by the person or on their records"
+        ),
         "find": {"partner": ["author_id"], "document": ("model", "res_id")},
         "fields": {
             "date": "keep",
@@ -124,26 +151,26 @@ PERSONAL_DATA = [
     },
     {
         "model": "mail.tracking.value",
-        "description": "Tracked changes of those records",
+        "description": _lt("Tracked changes of those records"),
         "find": {"related": [("mail_message_id", "mail.message", "id")]},
         "fields": {"old_value_char": "scrub", "new_value_char": "scrub"},
     },
     {
         "model": "mail.followers",
-        "description": "Subscriptions of the person to documents",
+        "description": _lt("Subscriptions of the person to documents"),
         "find": {"partner": ["partner_id"]},
         "fields": {"res_model": "keep", "res_id": "keep"},
         "erase": "delete",
     },
     {
         "model": "mail.activity",
-        "description": "Planned activities on the person's records",
+        "description": _lt("Planned activities on the person's records"),
         "find": {"document": ("res_model", "res_id")},
         "fields": {"summary": "scrub", "note": "scrub", "date_deadline": "keep"},
     },
     {
         "model": "mail.mail",
-        "description": "Outgoing emails to the person",
+        "description": _lt("Outgoing emails to the person"),
         "find": {"partner": ["recipient_ids"], "email": ["email_to"]},
         "fields": {"email_to": "scrub", "subject": "scrub", "body_html": "scrub"},
         "erase": "delete",
@@ -152,7 +179,7 @@ PERSONAL_DATA = [
     # transaction, saved payment methods, bank accounts
     {
         "model": "payment.transaction",
-        "description": "Payment transactions: the payer's details",
+        "description": _lt("Payment transactions: the payer's details"),
         "find": {"partner": ["partner_id"]},
         "fields": {
             "reference": "keep",
@@ -169,7 +196,7 @@ PERSONAL_DATA = [
     },
     {
         "model": "payment.token",
-        "description": "Saved payment methods",
+        "description": _lt("Saved payment methods"),
         "find": {"partner": ["partner_id"]},
         "fields": {
             "payment_details": "blank",
@@ -179,7 +206,7 @@ PERSONAL_DATA = [
     },
     {
         "model": "res.partner.bank",
-        "description": "Bank accounts",
+        "description": _lt("Bank accounts"),
         "find": {"partner": ["partner_id"]},
         "fields": {"acc_number": "hash", "acc_holder_name": "blank"},
         # on a posted payment or invoice: the account stays with the documents
@@ -187,13 +214,13 @@ PERSONAL_DATA = [
             "domain": [("partner_id.invoice_ids.state", "=", "posted")],
             "date": "partner_id.invoice_ids.date",
             "period": "accounting",
-            "reason": "Bank account of the customer of posted invoices",
+            "reason": _lt("Bank account of the customer of posted invoices"),
             "fields": {},
         },
     },
     {
         "model": "ir.attachment",
-        "description": "Files attached to the person's records",
+        "description": _lt("Files attached to the person's records"),
         "find": {"document": ("res_model", "res_id")},
         "fields": {"name": "keep", "mimetype": "keep", "datas": "keep"},
         "erase": "delete",
@@ -201,7 +228,7 @@ PERSONAL_DATA = [
             "domain": [("res_model", "=", "account.move")],
             "date": "create_date",
             "period": "accounting",
-            "reason": "Attached to an accounting document",
+            "reason": _lt("Attached to an accounting document"),
             "fields": {},
         },
     },

@@ -135,7 +135,10 @@ class EntroBillingPeriod(models.Model):
                     Command.create(
                         {
                             "product_id": self.plan_id.product_id.id,
-                            "name": self._invoice_line_name(),
+                            # printed for the subscriber: in their language
+                            "name": self.with_context(
+                                lang=sub.partner_id.lang or self.env.lang
+                            )._invoice_line_name(),
                             "quantity": 1,
                             "price_unit": self.amount,
                         }

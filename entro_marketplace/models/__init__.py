@@ -19,3 +19,4 @@ from . import account_move
 from . import entro_marketplace_order_staging
 from . import entro_marketplace_order_overview
 from . import entro_marketplace_shop_overview
+from . import res_company

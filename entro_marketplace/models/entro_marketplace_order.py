@@ -1127,7 +1127,10 @@ class EntroMarketplaceOrder(models.Model):
         for xmlid, amount in amounts.items():
             if not amount:
                 continue
-            product = self.env.ref(xmlid)
+            # printed on the invoice: in the company's language
+            product = self.env.ref(xmlid).with_context(
+                lang=self.shop_id.company_id._entro_lang()
+            )
             lines.append(
                 {
                     "product_id": product.id,

@@ -88,11 +88,17 @@ class EntroMarketplaceReturn(models.Model):
 
     @api.model
     def _enqueue_sync(self, shop):
-        return self.with_delay(
-            channel=shop._job_channel(),
-            identity_key=f"entro-returns-{shop.id}",
-            description=f"{shop._platform_label()} {shop.name}: sync returns",
-        )._job_sync_returns(shop)
+        # the job writes in the company's language (credit notes, chatter)
+        lang = shop.company_id._entro_lang()
+        return (
+            self.with_context(lang=lang)
+            .with_delay(
+                channel=shop._job_channel(),
+                identity_key=f"entro-returns-{shop.id}",
+                description=f"{shop._platform_label()} {shop.name}: sync returns",
+            )
+            ._job_sync_returns(shop)
+        )
 
     @api.model
     def _cron_sync_returns(self):

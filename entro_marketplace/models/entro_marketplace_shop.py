@@ -996,7 +996,9 @@ class EntroMarketplaceShop(models.Model):
     def _enqueue(self, method, *args, identity=None, eta=None, description=None):
         """Enqueue ``method`` of this shop as a queue_job job."""
         self.ensure_one()
-        delayable = self.with_delay(
+        # the job writes in the company's language (sales order lines, chatter)
+        shop = self.with_context(lang=self.company_id._entro_lang())
+        delayable = shop.with_delay(
             channel=self._job_channel(),
             identity_key=identity,
             eta=eta,

@@ -4,60 +4,78 @@ from datetime import timedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import LazyTranslate
 
 from ..tools.dates import to_aware
 
-#: fee type -> (shop field of its account, default name, start code, account type)
+_lt = LazyTranslate(__name__)
+
+#: fee type -> (shop field of its account, default name, start code, account type);
+#: the names are created in English with a translation in every installed language
 PAYOUT_ACCOUNTS = {
     "clearing": (
         "payout_clearing_account_id",
-        "Marketplace Clearing",
+        _lt("Marketplace Clearing"),
         "1290",
         "asset_current",
     ),
     "commission": (
         "commission_account_id",
-        "Marketplace Commissions",
+        _lt("Marketplace Commissions"),
         "6210",
         "expense",
     ),
     "transaction_fee": (
         "transaction_fee_account_id",
-        "Marketplace Payment Fees",
+        _lt("Marketplace Payment Fees"),
         "6210",
         "expense",
     ),
     "service_fee": (
         "service_fee_account_id",
-        "Marketplace Service Fees",
+        _lt("Marketplace Service Fees"),
         "6210",
         "expense",
     ),
     "shipping_fee": (
         "shipping_fee_account_id",
-        "Marketplace Shipping Costs",
+        _lt("Marketplace Shipping Costs"),
         "6210",
         "expense",
     ),
     "seller_voucher": (
         "seller_voucher_account_id",
-        "Marketplace Seller Vouchers",
+        _lt("Marketplace Seller Vouchers"),
         "6210",
         "expense",
     ),
     "platform_subsidy": (
         "platform_subsidy_account_id",
-        "Marketplace Platform Subsidies",
+        _lt("Marketplace Platform Subsidies"),
         "4510",
         "income_other",
     ),
     "adjustment": (
         "payout_adjustment_account_id",
-        "Marketplace Adjustments",
+        _lt("Marketplace Adjustments"),
         "6210",
         "expense",
     ),
 }
+
+PAYOUT_JOURNAL = _lt("Marketplace Payouts")
+
+
+def _entro_translate_name(record, term):
+    """Give ``record``'s translatable name the translation of ``term`` in every
+    installed language (a Vietnamese company reads its accounts in Vietnamese)."""
+    translations = {
+        lang: term._translate(lang)
+        for lang, _name in record.env["res.lang"].get_installed()
+        if lang != "en_US"
+    }
+    if translations:
+        record.update_field_translations("name", translations)
 
 
 class EntroMarketplaceShop(models.Model):
@@ -161,32 +179,40 @@ class EntroMarketplaceShop(models.Model):
             for key, (field_name, name, start, kind) in PAYOUT_ACCOUNTS.items():
                 if shop[field_name]:
                     continue
-                account = accounts.search(
-                    [("company_ids", "in", company.id), ("name", "=", name)], limit=1
+                account = accounts.with_context(lang="en_US").search(
+                    [
+                        ("company_ids", "in", company.id),
+                        ("name", "=", name._translate("en_US")),
+                    ],
+                    limit=1,
                 )
                 if not account:
-                    account = accounts.create(
+                    account = accounts.with_context(lang="en_US").create(
                         {
-                            "name": name,
+                            "name": name._translate("en_US"),
                             "code": accounts._search_new_account_code(start),
                             "account_type": kind,
                             "reconcile": key == "clearing",
                             "company_ids": [(6, 0, [company.id])],
                         }
                     )
+                    _entro_translate_name(account, name)
                 values[field_name] = account.id
             if not shop.payout_journal_id:
                 Journal = self.env["account.journal"].sudo().with_company(company)
                 journal = Journal.search(
                     [("company_id", "=", company.id), ("code", "=", "MKTP")], limit=1
-                ) or Journal.create(
-                    {
-                        "name": _("Marketplace Payouts"),
-                        "code": "MKTP",
-                        "type": "general",
-                        "company_id": company.id,
-                    }
                 )
+                if not journal:
+                    journal = Journal.with_context(lang="en_US").create(
+                        {
+                            "name": PAYOUT_JOURNAL._translate("en_US"),
+                            "code": "MKTP",
+                            "type": "general",
+                            "company_id": company.id,
+                        }
+                    )
+                    _entro_translate_name(journal, PAYOUT_JOURNAL)
                 values["payout_journal_id"] = journal.id
             if values:
                 shop.sudo().write(values)

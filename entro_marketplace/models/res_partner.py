@@ -1,6 +1,6 @@
 import re
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 
 MASKED = re.compile(r"^[\s*•xX]*$")
 
@@ -51,10 +51,14 @@ class ResPartner(models.Model):
         phone = _clean(address.phone) if address else None
         phone = phone or (_clean(buyer.phone) if buyer else None)
         key = buyer_key(shop, buyer_id, phone)
+        # the buyer's documents (order lines, invoices) in the company's language
+        lang = shop.company_id._entro_lang()
         name = (
             (buyer and (_clean(buyer.name) or _clean(buyer.username)))
             or (address and _clean(address.name))
-            or _("%(platform)s buyer", platform=shop._platform_label())
+            or self.with_context(lang=lang).env._(
+                "%(platform)s buyer", platform=shop._platform_label()
+            )
         )
         partner = self.search(
             [("entro_buyer_key", "=", key), ("company_id", "=", shop.company_id.id)],
@@ -69,6 +73,7 @@ class ResPartner(models.Model):
                     "email": _clean(buyer.email) if buyer else False,
                     "phone": phone or False,
                     "customer_rank": 1,
+                    "lang": lang,
                 }
             )
         shipping = partner._entro_delivery_address(address) if address else partner

@@ -187,7 +187,9 @@ class StockPicking(models.Model):
     def _entro_enqueue(self, method, step, eta=None):
         self.ensure_one()
         shop = self.entro_shop_id
-        delayable = self.with_delay(
+        # the job writes in the company's language (chatter, labels)
+        picking = self.with_context(lang=shop.company_id._entro_lang())
+        delayable = picking.with_delay(
             channel=shop._job_channel(),
             identity_key=f"entro-{step}-{self.id}",
             eta=eta,

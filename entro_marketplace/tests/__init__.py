@@ -40,3 +40,4 @@ from . import test_platform_registry
 from . import test_tours
 from . import test_readable_orders
 from . import test_overview
+from . import test_vietnamese

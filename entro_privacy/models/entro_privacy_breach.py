@@ -97,9 +97,9 @@ class EntroPrivacyBreach(models.Model):
             self.env["entro.privacy.audit"]._log(
                 "breach", _("%s notified", who), breach_id=breach
             )
-            summary = breach._reminder_summary(who)
+            summaries = breach._reminder_summaries(who)
             breach.activity_ids.filtered(
-                lambda a, s=summary: a.summary == s
+                lambda a, s=summaries: a.summary in s
             ).action_feedback(feedback=_("Notified."))
             if breach.authority_notified_at and (
                 breach.platform_notified_at or not breach.shop_ids
@@ -110,12 +110,37 @@ class EntroPrivacyBreach(models.Model):
         self.write({"state": "closed"})
         return True
 
-    def _reminder_summary(self, who):
+    def _reminder_summary(self, who, lang=None):
+        env = self.with_context(lang=lang).env if lang else self.env
         return (
-            _("Notify the platforms of the breach")
+            env._("Notify the platforms of the breach")
             if who == "platform"
-            else _("Notify the authority of the breach")
+            else env._("Notify the authority of the breach")
         )
+
+    def _reminder_summaries(self, who):
+        """The reminder's summary in the languages it may have been written in
+        (the assignee's, the current user's, English)."""
+        langs = {"en_US", self.env.lang or "en_US", *self.user_id.mapped("lang")}
+        return {self._reminder_summary(who, lang) for lang in langs if lang}
+
+    def _deadline_text(self, deadline, user):
+        """The note of a reminder: its deadline in the assignee's time zone and
+        language (a seller in Vietnam reads 17:00 ICT, not 10:00 UTC)."""
+        tz = user.tz or "UTC"
+        lang = user.lang or self.env.lang or "en_US"
+        env = self.with_context(lang=lang, tz=tz).env
+        local = fields.Datetime.context_timestamp(self.with_env(env), deadline)
+        date_format = env["res.lang"]._get_data(code=lang).date_format or "%m/%d/%Y"
+        when = local.strftime(f"{date_format} %H:%M")
+        if deadline < fields.Datetime.now():
+            return env._("Overdue since %(when)s (%(tz)s).", when=when, tz=tz)
+        return env._("Due by %(when)s (%(tz)s).", when=when, tz=tz)
+
+    def _deadline_date(self, deadline, user):
+        """The reminder's due date: the deadline's day where the assignee is."""
+        record = self.with_context(tz=user.tz or "UTC")
+        return fields.Datetime.context_timestamp(record, deadline).date()
 
     def _remind(self):
         """One activity per notification still due, for the responsible."""
@@ -130,15 +155,12 @@ class EntroPrivacyBreach(models.Model):
             for who, deadline, done in due:
                 if done or not deadline:
                     continue
-                summary = breach._reminder_summary(who)
-                overdue = deadline < fields.Datetime.now()
-                note = (
-                    _("Overdue since %s UTC.", deadline)
-                    if overdue
-                    else _("Due by %s UTC.", deadline)
-                )
+                user = breach.user_id or self.env.ref("base.user_admin")
+                summary = breach._reminder_summary(who, user.lang)
+                note = breach._deadline_text(deadline, user)
+                summaries = breach._reminder_summaries(who) | {summary}
                 existing = breach.activity_ids.filtered(
-                    lambda a, s=summary: a.summary == s
+                    lambda a, s=summaries: a.summary in s
                 )
                 if existing:
                     if existing[:1].note != note:
@@ -146,10 +168,10 @@ class EntroPrivacyBreach(models.Model):
                     continue
                 breach.activity_schedule(
                     "mail.mail_activity_data_todo",
-                    date_deadline=deadline.date(),
+                    date_deadline=breach._deadline_date(deadline, user),
                     summary=summary,
                     note=note,
-                    user_id=(breach.user_id or self.env.ref("base.user_admin")).id,
+                    user_id=user.id,
                 )
 
     @api.model

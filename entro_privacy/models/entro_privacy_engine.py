@@ -5,6 +5,7 @@ import importlib
 import io
 import json
 import re
+import textwrap
 import zipfile
 from datetime import date, datetime
 
@@ -13,7 +14,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import escape_psql
+from odoo.tools import escape_psql, format_amount, format_datetime, html2plaintext
+from odoo.tools.translate import get_translation
 
 ERASED = "[erased]"
 PLACEHOLDER = "Erased person #%s"
@@ -62,6 +64,8 @@ def _merge(entries):
         spec["modules"].append(entry["module"])
         if entry.get("description"):
             spec["descriptions"].append(entry["description"])
+            # (addon, text): translated by the addon that declared it
+            spec.setdefault("texts", []).append((entry["module"], entry["description"]))
         for how, paths in (entry.get("find") or {}).items():
             if how == "document":
                 spec["find"]["document"] = tuple(paths)
@@ -73,7 +77,8 @@ def _merge(entries):
         spec["fields"].update(entry.get("fields") or {})
         if entry.get("erase") == "delete":
             spec["erase"] = "delete"
-        spec["retain"] = entry.get("retain") or spec["retain"]
+        if entry.get("retain"):
+            spec["retain"] = dict(entry["retain"], module=entry["module"])
         keys = entry.get("scrub_keys") or ()
         spec["scrub_keys"] |= set(keys() if callable(keys) else keys)
     return merged
@@ -140,6 +145,91 @@ class EntroPrivacyEngine(models.AbstractModel):
         return {
             model: spec for model, spec in _merge(entries).items() if model in self.env
         }
+
+    # ------------------------------------------------------------------- labels
+
+    @api.model
+    def _reader_lang(self):
+        """The language of the person reading: the context's, else the user's
+        (as ``_()`` does)."""
+        return self.env.lang or self.env.user.lang or "en_US"
+
+    @api.model
+    def _declared_text(self, module, text):
+        """A text of an addon's ``privacy.py`` in the user's language."""
+        lang = self._reader_lang()
+        if not text or lang == "en_US" or not module:
+            return text
+        try:
+            return get_translation(module, lang, text, ())
+        except Exception:  # noqa: BLE001 - an untranslated text is shown as is
+            return text
+
+    @api.model
+    def _model_label(self, model):
+        """The model's name as a person reads it (translated), not its technical
+        name."""
+        # sudo: the name of a model, whoever asks
+        Model = self.env["ir.model"].sudo().with_context(lang=self._reader_lang())
+        name = Model._get(model).name
+        return name or model
+
+    @api.model
+    def _model_description(self, model, spec):
+        """What the declarations say this model holds about a person."""
+        texts = spec.get("texts") or [
+            (None, text) for text in spec.get("descriptions", [])
+        ]
+        return "; ".join(self._declared_text(module, text) for module, text in texts)
+
+    @api.model
+    def _field_labels(self, model, names):
+        """The fields' labels (translated), for a person to read."""
+        env = self.with_context(lang=self._reader_lang()).env
+        fields_ = env[model]._fields
+        return [
+            fields_[name]._description_string(env) if name in fields_ else name
+            for name in names
+        ]
+
+    @api.model
+    def _record_label(self, record):
+        """One line that says which record this is: a message by its date, author
+        and subject (it has no name of its own), a record by its name."""
+        if record._name == "mail.message":
+            what = (
+                record.subject
+                or textwrap.shorten(
+                    html2plaintext(record.body or "", include_references=False),
+                    80,
+                    placeholder="…",
+                )
+                or record.subtype_id.name
+                or record.record_name
+                or ""
+            )
+            if record.record_name and record.record_name != what:
+                what = f"{what} ({record.record_name})".strip()
+            parts = [
+                format_datetime(self.env, record.date, dt_format="short")
+                if record.date
+                else "",
+                record.author_id.display_name or record.email_from or "",
+                what,
+            ]
+            return " — ".join(p for p in parts if p)
+        if record._name == "sale.order.line":
+            product = record.name or record.product_id.display_name or ""
+            # (an f-string inside _() stops the extraction of the file's terms)
+            qty = f"{record.product_uom_qty:g}"
+            return _(
+                "%(order)s: %(qty)s × %(product)s, %(total)s",
+                order=record.order_id.name,
+                qty=qty,
+                product=product.split("\n")[0],
+                total=format_amount(self.env, record.price_total, record.currency_id),
+            )
+        return record.display_name or f"#{record.id}"
 
     # ------------------------------------------------------------------ finding
 
@@ -331,8 +421,9 @@ class EntroPrivacyEngine(models.AbstractModel):
         summary = [
             _("Personal data export: %s", label),
             _(
-                "Generated on %s (UTC)",
-                fields.Datetime.to_string(fields.Datetime.now()),
+                "Generated on %(when)s (%(tz)s)",
+                when=format_datetime(self.env, fields.Datetime.now()),
+                tz=self.env.context.get("tz") or self.env.user.tz or "UTC",
             ),
             "",
         ]
@@ -358,10 +449,13 @@ class EntroPrivacyEngine(models.AbstractModel):
                     f"{model}.json",
                     json.dumps(rows, indent=2, ensure_ascii=False, default=str),
                 )
-                description = "; ".join(spec["descriptions"]) or model
-                summary.append(f"{description} ({model}): {len(rows)}")
+                heading = self._model_label(model)
+                description = self._model_description(model, spec)
+                if description:
+                    heading = f"{heading} ({description})"
+                summary.append(f"{heading}: {len(rows)}")
                 for record in records:
-                    summary.append(f"  - {record.display_name} [#{record.id}]")
+                    summary.append(f"  - {self._record_label(record)}")
                 summary.append("")
             if not counts:
                 summary.append(_("No personal data was found for this subject."))
@@ -636,14 +730,16 @@ class EntroPrivacyEngine(models.AbstractModel):
                 if record in retained:
                     actions = retain.get("fields") or {}
                     kind = "keep"
-                    reason = retain.get("reason")
+                    reason = self._declared_text(
+                        retain.get("module"), retain.get("reason")
+                    )
                     until = self._retention_until(record, retain)
                 elif spec["erase"] == "delete":
                     plan.append(
                         {
                             "model": model,
                             "id": record.id,
-                            "label": record.display_name,
+                            "label": self._record_label(record),
                             "action": "delete",
                             "changes": {},
                             "reason": False,
@@ -679,7 +775,7 @@ class EntroPrivacyEngine(models.AbstractModel):
                         {
                             "model": model,
                             "id": record.id,
-                            "label": record.display_name,
+                            "label": self._record_label(record),
                             "action": kind,
                             "changes": changes,
                             "reason": reason,

@@ -329,6 +329,10 @@ class EntroPrivacyRequest(models.Model):
             wizard = self.env[model].create({"request_id": self.id})
             return {
                 "type": "ir.actions.act_window",
+                # the dialog's title (else the browser shows "Odoo")
+                "name": _("Export Personal Data")
+                if self.request_type == "export"
+                else _("Erase Personal Data"),
                 "res_model": model,
                 "res_id": wizard.id,
                 "view_mode": "form",
@@ -347,7 +351,10 @@ class EntroPrivacyRequest(models.Model):
 
     def _process_export(self):
         self.ensure_one()
-        engine = self.env["entro.privacy.engine"]
+        # the summary in the company's language and the officer's time zone
+        engine = self.env["entro.privacy.engine"].with_context(
+            lang=self.company_id._entro_lang(), tz=self.env.user.tz or "UTC"
+        )
         data, counts = engine._export_zip(self._subject(), self.name)
         # sudo: the archive is attached to the request, which only officers read
         attachment = (

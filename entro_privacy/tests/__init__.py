@@ -6,3 +6,4 @@ from . import test_request_checks
 from . import test_buyer_retention
 from . import test_tours
 from . import test_portal_request
+from . import test_vietnamese

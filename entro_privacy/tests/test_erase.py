@@ -4,6 +4,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo.exceptions import UserError
 from odoo.tests import tagged
+from odoo.tools import format_date
 
 from .common import PrivacyCase
 
@@ -50,11 +51,13 @@ class TestErase(PrivacyCase):
             .create({"request_id": request.id})
         )
         preview = str(wizard.preview_html)
-        self.assertIn("Pseudonymised", preview)
-        self.assertIn("Deleted", preview)  # the follower
-        self.assertIn("Kept", preview)
+        # what will happen: nothing is done before Erase
+        self.assertIn("Will be anonymised", preview)
+        self.assertIn("Will be deleted", preview)  # the follower
+        self.assertIn("Will be kept", preview)
         until = self.invoice.date + relativedelta(years=10)
-        self.assertIn(str(until), preview)
+        # shown in the officer's date format
+        self.assertIn(format_date(self.env, until), preview)
         with self.assertRaises(UserError):
             wizard.action_erase()  # not confirmed
         invoice_before = (

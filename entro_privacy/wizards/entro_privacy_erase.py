@@ -2,6 +2,7 @@ from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class EntroPrivacyErase(models.TransientModel):
@@ -27,11 +28,13 @@ class EntroPrivacyErase(models.TransientModel):
 
     @api.depends("request_id")
     def _compute_preview_html(self):
+        # what will happen, not what happened: nothing is done before Erase
         labels = {
-            "pseudonymise": _("Pseudonymised"),
-            "delete": _("Deleted"),
-            "keep": _("Kept"),
+            "pseudonymise": _("Will be anonymised"),
+            "delete": _("Will be deleted"),
+            "keep": _("Will be kept"),
         }
+        engine = self.env["entro.privacy.engine"]
         for wizard in self:
             plan = wizard.request_id._erase_plan()
             if not plan:
@@ -41,26 +44,28 @@ class EntroPrivacyErase(models.TransientModel):
                 continue
             rows = []
             for entry in plan:
+                model = entry["model"]
+                changed = ", ".join(
+                    sorted(engine._field_labels(model, entry["changes"]))
+                )
                 if entry["action"] == "keep":
                     why = _(
                         "%(reason)s: kept until %(until)s",
                         reason=entry["reason"],
-                        until=entry["until"],
+                        until=format_date(self.env, entry["until"]),
                     )
-                    if entry["changes"]:
-                        why += " — " + _(
-                            "removed: %s", ", ".join(sorted(entry["changes"]))
-                        )
+                    if changed:
+                        why += " — " + _("removed: %s", changed)
                 elif entry["action"] == "delete":
                     why = entry["reason"] or ""
                 else:
-                    why = ", ".join(sorted(entry["changes"]))
+                    why = changed
                 rows.append(
                     Markup("<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>")
                     % (
                         labels[entry["action"]],
-                        entry["model"],
-                        entry["label"],
+                        engine._model_label(model),
+                        entry["label"] or f"#{entry['id']}",
                         why,
                     )
                 )
@@ -69,7 +74,12 @@ class EntroPrivacyErase(models.TransientModel):
                     "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
                     "<th>%s</th><th>%s</th></tr></thead><tbody>"
                 )
-                % (_("Action"), _("Model"), _("Record"), _("Fields / Why"))
+                % (
+                    _("What Will Happen"),
+                    _("Kind of Record"),
+                    _("Record"),
+                    _("Details"),
+                )
                 + Markup("").join(rows)
                 + Markup("</tbody></table>")
             )

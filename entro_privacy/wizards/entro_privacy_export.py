@@ -27,21 +27,23 @@ class EntroPrivacyExport(models.TransientModel):
             found = engine._find(wizard.request_id._subject())
             specs = engine._declarations()
             rows = [
-                Markup("<tr><td>%s</td><td>%s</td><td>%s</td></tr>")
+                Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
                 % (
-                    "; ".join(specs[model]["descriptions"]) or model,
-                    model,
+                    engine._model_label(model),
+                    engine._model_description(model, specs[model]),
                     len(records),
                 )
-                for model, records in sorted(found.items())
+                for model, records in sorted(
+                    found.items(), key=lambda item: engine._model_label(item[0])
+                )
                 if records
             ]
             wizard.preview_html = (
                 Markup(
                     "<table class='table table-sm'><thead><tr><th>%s</th><th>%s</th>"
-                    "<th>%s</th></tr></thead><tbody>"
+                    "<th class='text-end'>%s</th></tr></thead><tbody>"
                 )
-                % (_("Data"), _("Model"), _("Records"))
+                % (_("Kind of Record"), _("What It Holds"), _("Records"))
                 + Markup("").join(rows)
                 + Markup("</tbody></table>")
                 if rows

@@ -203,7 +203,9 @@ class TestBuyerRights(TwoPlatformCase):
             .with_user(self.officer)
             .browse(action["res_id"])
         )
-        self.assertIn("entro.marketplace.order", str(wizard.preview_html))
+        # the kind of record by its name, not its technical one
+        self.assertIn("Marketplace Order", str(wizard.preview_html))
+        self.assertNotIn("entro.marketplace.order", str(wizard.preview_html))
         # the dialog closes on the request, done, whose button downloads the archive
         self.assertEqual(
             wizard.action_generate(), {"type": "ir.actions.act_window_close"}
