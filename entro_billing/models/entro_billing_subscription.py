@@ -448,7 +448,8 @@ class EntroBillingSubscription(models.Model):
     # ---------------------------------------------------------- payment method
 
     def _set_payment_token(self, token):
-        """The seller's card becomes the method charged at each renewal."""
+        """The seller's card becomes the method charged at each renewal; an
+        invoice left open (past due, suspended, by transfer) is charged to it now."""
         for sub in self:
             sub.write({"payment_token_id": token.id, "payment_mode": "token"})
             sub.sudo().message_post(
@@ -457,6 +458,10 @@ class EntroBillingSubscription(models.Model):
                     token.display_name,
                 )
             )
+            if sub.state in ("grace", "past_due", "suspended"):
+                # sudo: the system charges the subscriber's own new card
+                for line in sub.period_ids.sudo().filtered(lambda p: p.state != "paid"):
+                    line._charge()
 
     def action_pay_by_transfer(self):
         """Pay the renewal invoices by bank transfer: each invoice carries the

@@ -101,6 +101,13 @@ class TestMyPlan(BillingCase):
     def test_the_menu_is_for_internal_users(self):
         menu = self.env.ref("entro_billing.entro_billing_my_plan_menu")
         self.assertIn(self.env.ref("base.group_user"), menu.groups_id)
-        self.assertEqual(
-            menu.action, self.env.ref("entro_billing.entro_billing_my_plan_action")
+        server_action = self.env.ref("entro_billing.entro_billing_my_plan_action")
+        self.assertEqual(menu.action, server_action)
+        # run from the menu by the seller's manager (who may not write it)
+        action = (
+            server_action.with_user(self.hoamai_manager)
+            .with_company(self.hoamai)
+            .with_context(allowed_company_ids=self.hoamai.ids)
+            .run()
         )
+        self.assertEqual(action["res_id"], self.sub.id)

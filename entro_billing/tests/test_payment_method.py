@@ -115,6 +115,20 @@ class TestBankTransfer(TransferCase):
         self.cron("2026-01-30")
         self.assertEqual(sub.state, "active")
 
+    def test_a_new_card_pays_the_overdue_transfer_invoice_at_once(self):
+        with freeze_time("2026-01-01"):
+            sub = self.subscribe(token=False)
+            sub.action_pay_by_transfer()
+        self.cron("2026-01-15")
+        self.cron("2026-01-23")
+        self.assertEqual(sub.state, "suspended")
+        with freeze_time("2026-01-24"):
+            sub._set_payment_token(self.make_token())
+        self.env.invalidate_all()
+        self.assertEqual(sub.payment_mode, "token")
+        self.assertEqual(sub.period_ids.state, "paid")
+        self.assertEqual(sub.state, "active")
+
     def test_transfer_needs_a_bank_account_of_the_invoicing_company(self):
         self.bank_account.active = False
         sub = self.subscribe(token=False)
