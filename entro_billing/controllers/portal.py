@@ -240,28 +240,26 @@ class EntroBillingPortal(PaymentPortal):
         return request.render("entro_billing.portal_entro_card", values)
 
     @http.route(["/my/entro/<int:sub_id>/card/transaction"], type="json", auth="user")
-    def portal_entro_card_transaction(
-        self, sub_id, amount, currency_id, partner_id, access_token, **kwargs
-    ):
-        """The validation transaction of the card form, tied to the subscription."""
+    def portal_entro_card_transaction(self, sub_id, access_token, **kwargs):
+        """The validation transaction of the card form, tied to the subscription
+        (what Odoo's payment form posts to a document's transaction route)."""
         sub = self._entro_subscription(sub_id)
         partner = request.env.user.partner_id
-        if int(partner_id) != partner.id or not payment_utils.check_access_token(
-            access_token, partner_id, None, None
-        ):
+        if not payment_utils.check_access_token(access_token, partner.id, None, None):
             raise ValidationError(request.env._("The access token is invalid."))
-        self._validate_transaction_kwargs(
-            kwargs, additional_allowed_keys=("reference_prefix",)
-        )
+        self._validate_transaction_kwargs(kwargs)
         kwargs.update(
             {
+                "amount": None,
                 "is_validation": True,
                 "tokenization_requested": True,
                 "landing_route": f"/my/entro/{sub.id}",
+                "reference_prefix": payment_utils.singularize_reference_prefix(
+                    prefix="ENTRO"
+                ),
             }
         )
         tx_sudo = self._create_transaction(
-            amount=None,
             currency_id=None,
             partner_id=partner.id,
             custom_create_values={"entro_subscription_id": sub.id},

@@ -163,11 +163,11 @@ class TestCardOnThePortal(BillingCase, HttpCase):
         self.assertEqual(response.status_code, 200)
         form = re.search(r'<form[^>]*id="o_payment_form"[^>]*>', response.text).group(0)
         access_token = re.search(r'data-access-token="([^"]+)"', form).group(1)
-        prefix = re.search(r'data-reference-prefix="([^"]+)"', form).group(1)
         route = f"/my/entro/{sub.id}/card/transaction"
         self.assertIn(f'data-transaction-route="{route}"', form)
         method = self.env.ref("payment_demo.payment_method_demo")
-        # what the payment form's script posts, then the demo provider's answer
+        # what the payment form's script posts to a document's route (payment
+        # module's _prepareTransactionRouteParams), then the demo provider's answer
         values = self.make_jsonrpc_request(
             f"/my/entro/{sub.id}/card/transaction",
             {
@@ -175,14 +175,11 @@ class TestCardOnThePortal(BillingCase, HttpCase):
                 "payment_method_id": method.id,
                 "token_id": None,
                 "amount": None,
-                "currency_id": None,
-                "partner_id": self.customer.id,
-                "access_token": access_token,
                 "flow": "direct",
-                "tokenization_requested": True,
+                "tokenization_requested": False,
                 "landing_route": f"/my/entro/{sub.id}",
                 "is_validation": True,
-                "reference_prefix": prefix,
+                "access_token": access_token,
             },
         )
         self.make_jsonrpc_request(
