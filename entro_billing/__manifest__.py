@@ -18,6 +18,7 @@
         "views/entro_billing_subscription_views.xml",
         "views/entro_billing_period_views.xml",
         "views/entro_marketplace_order_views.xml",
+        "views/entro_marketplace_shop_views.xml",
         "views/res_config_settings_views.xml",
         "views/entro_billing_portal_templates.xml",
         "views/entro_billing_menus.xml",

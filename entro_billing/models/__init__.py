@@ -6,3 +6,6 @@ from . import res_company
 from . import res_config_settings
 from . import entro_marketplace_shop
 from . import entro_marketplace_order
+from . import entro_marketplace_settlement
+from . import entro_marketplace_return
+from . import payment_transaction

@@ -122,8 +122,22 @@ class EntroBillingPeriod(models.Model):
         company = sub.company_id
         # sudo: the renewal issues its invoice whoever runs it (cron, manager)
         Move = self.env["account.move"].sudo().with_company(company)
+        values = {}
+        if sub.payment_mode == "transfer":
+            # by transfer: the company's bank account, and a due date that ends
+            # the subscription's grace
+            invoice_date = (
+                self.period_start if self.kind == "renewal" else fields.Date.today()
+            )
+            values = {
+                "invoice_payment_term_id": False,
+                "invoice_date_due": invoice_date
+                + timedelta(days=sub._transfer_due_days()),
+                "partner_bank_id": sub._transfer_bank_account().id,
+            }
         invoice = Move.create(
             {
+                **values,
                 "move_type": "out_invoice",
                 "partner_id": sub.partner_id.id,
                 "currency_id": self.currency_id.id,
@@ -151,6 +165,9 @@ class EntroBillingPeriod(models.Model):
 
     def _charge_due(self, today):
         self.ensure_one()
+        if self.subscription_id.payment_mode == "transfer":
+            # paid by the seller's transfer, never charged
+            return False
         if self.state == "invoiced":
             return True
         return (

@@ -12,15 +12,28 @@ _logger = logging.getLogger(__name__)
 STATES = [
     ("trial", "Trial"),
     ("active", "Active"),
+    ("grace", "Awaiting Transfer"),
     ("past_due", "Past Due"),
     ("suspended", "Suspended"),
     ("cancelled", "Cancelled"),
     ("expired", "Expired"),
 ]
 # States in which the service runs (a cancelled one runs until its period ends).
-SERVING_STATES = ("trial", "active", "past_due", "cancelled")
+SERVING_STATES = ("trial", "active", "grace", "past_due", "cancelled")
 DEFAULT_RETRY_DAYS = "1,3,7"
+DEFAULT_TRANSFER_DUE_DAYS = 7
 TRIAL_REMINDER_DAYS = 3
+MY_PLAN_VIEW = "entro_billing.entro_billing_my_plan_view_form"
+# the shop states that count against the plan's stores
+LIVE_STATES = ("connected", "error")
+# the models whose queue jobs call the platforms (postponed while suspended)
+SUSPENDABLE_JOB_MODELS = (
+    "entro.marketplace.shop",
+    "entro.marketplace.order",
+    "entro.marketplace.listing",
+    "entro.marketplace.return",
+    "stock.picking",
+)
 
 
 class EntroBillingSubscription(models.Model):
@@ -81,6 +94,15 @@ class EntroBillingSubscription(models.Model):
         tracking=True,
         help="Charged at each renewal. Needed before the trial ends.",
     )
+    payment_mode = fields.Selection(
+        [("token", "Card (saved payment method)"), ("transfer", "Bank Transfer")],
+        default="token",
+        required=True,
+        tracking=True,
+        help="Card: each renewal invoice is charged to the payment method. Bank "
+        "transfer: the invoice carries the bank account and a payment reference; "
+        "the service runs while it is within its due date.",
+    )
     period_ids = fields.One2many(
         "entro.billing.period", "subscription_id", string="Billing Periods"
     )
@@ -89,6 +111,17 @@ class EntroBillingSubscription(models.Model):
     next_invoice_date = fields.Date(compute="_compute_next_invoice")
     next_invoice_amount = fields.Monetary(
         "Next Invoice (excl. VAT)", compute="_compute_next_invoice"
+    )
+    # --- "My Entro plan": what the subscribing company uses of its plan ----------
+    shops_max = fields.Integer(related="plan_id.max_shops", string="Stores Allowed")
+    shops_used = fields.Integer("Stores Connected", compute="_compute_usage")
+    shops_left = fields.Integer("Stores Left", compute="_compute_usage")
+    orders_month_max = fields.Integer(
+        related="plan_id.max_orders_month", string="Orders per Month Allowed"
+    )
+    orders_month_used = fields.Integer("Orders This Month", compute="_compute_usage")
+    orders_month_left = fields.Integer(
+        "Orders Left This Month", compute="_compute_usage"
     )
     trial_reminder_sent = fields.Boolean(readonly=True, copy=False)
     service_active = fields.Boolean(compute="_compute_service_active")
@@ -112,6 +145,32 @@ class EntroBillingSubscription(models.Model):
                 sub.trial_end if sub.state == "trial" else sub.current_period_end
             )
             sub.next_invoice_amount = plan._price(sub.period) if plan else 0.0
+
+    def _compute_usage(self):
+        # sudo: the counts cover all the subscribing company's shops and orders
+        Shop = self.env["entro.marketplace.shop"].sudo()
+        Order = self.env["entro.marketplace.order"].sudo()
+        month_start = fields.Datetime.now().replace(
+            day=1, hour=0, minute=0, second=0, microsecond=0
+        )
+        for sub in self:
+            companies = sub._subscribing_companies()
+            shops = Shop.search_count(
+                [("company_id", "in", companies.ids), ("state", "in", LIVE_STATES)]
+            )
+            orders = Order.search_count(
+                [
+                    ("company_id", "in", companies.ids),
+                    ("create_date", ">=", month_start),
+                ]
+            )
+            plan = sub.plan_id
+            sub.shops_used = shops
+            sub.shops_left = max(plan.max_shops - shops, 0) if plan.max_shops else 0
+            sub.orders_month_used = orders
+            sub.orders_month_left = (
+                max(plan.max_orders_month - orders, 0) if plan.max_orders_month else 0
+            )
 
     @api.depends("state")
     def _compute_service_active(self):
@@ -169,7 +228,7 @@ class EntroBillingSubscription(models.Model):
     def action_cancel(self):
         """Cancel at the end of the paid period (or of the trial): no refund."""
         for sub in self:
-            if sub.state not in ("trial", "active", "past_due"):
+            if sub.state not in ("trial", "active", "grace", "past_due"):
                 raise UserError(
                     _("The subscription %s cannot be cancelled now.", sub.name)
                 )
@@ -233,6 +292,40 @@ class EntroBillingSubscription(models.Model):
         self._renew(fields.Date.today())
         return True
 
+    @api.model
+    def action_open_my_plan(self):
+        """My Entro plan: the subscription of the current company, read-only."""
+        sub = self._for_company(self.env.company)
+        action = {
+            "type": "ir.actions.act_window",
+            "name": _("My Entro Plan"),
+            "res_model": "entro.billing.subscription",
+            "view_mode": "form",
+            "views": [(self.env.ref(MY_PLAN_VIEW).id, "form")],
+            "target": "current",
+            "context": {"create": False, "edit": False, "delete": False},
+        }
+        if sub:
+            action["res_id"] = sub.id
+            return action
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": _("My Entro Plan"),
+                "message": _(
+                    "%s has no Entro subscription: subscribe from your Entro "
+                    "account page.",
+                    self.env.company.name,
+                ),
+                "type": "warning",
+            },
+        }
+
+    def action_open_portal(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.access_url, "target": "new"}
+
     def action_view_invoices(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -285,20 +378,15 @@ class EntroBillingSubscription(models.Model):
     def _upgrade(self, plan):
         self.ensure_one()
         old = self.plan_id
+        quote = self._change_plan_quote(plan)
         self.write({"plan_id": plan.id, "next_plan_id": False})
         if self.state == "trial":
             self.sudo().message_post(
                 body=_("Plan changed to %s during the trial.", plan.name)
             )
             return
-        today = fields.Date.today()
-        start, end = self.current_period_start, self.current_period_end
-        total = (end - start).days or 1
-        remaining = max((end - today).days, 0)
-        amount = (
-            (plan._price(self.period) - old._price(self.period)) * remaining / total
-        )
-        amount = plan.currency_id.round(amount)
+        amount, remaining, total = quote["amount_now"], quote["days"], quote["total"]
+        today, end = fields.Date.today(), self.current_period_end
         self.sudo().message_post(
             body=_(
                 "Upgraded from %(old)s to %(new)s; prorated charge %(amount)s for "
@@ -314,7 +402,127 @@ class EntroBillingSubscription(models.Model):
             # the ledger is written by the system, never by hand
             Period = self.env["entro.billing.period"].sudo()
             line = Period._issue(self, "upgrade", today, end, plan, amount)
-            line._charge()
+            if self.payment_mode == "transfer":
+                # due by transfer: the service runs within the invoice's due date
+                self.write({"state": "grace"})
+            else:
+                line._charge()
+
+    def _change_plan_quote(self, plan):
+        """What moving to ``plan`` costs, shown before the seller confirms:
+        ``kind`` (upgrade, downgrade), ``amount_now`` (the prorated charge of an
+        upgrade for the rest of the period, excl. VAT), ``new_price`` (the plan's
+        price per period) and ``effective`` (the date it applies)."""
+        self.ensure_one()
+        old = self.plan_id
+        today = fields.Date.today()
+        new_price = plan._price(self.period)
+        quote = {
+            "plan": plan,
+            "kind": "upgrade" if self._is_upgrade(plan) else "downgrade",
+            "old_price": old._price(self.period),
+            "new_price": new_price,
+            "amount_now": 0.0,
+            "days": 0,
+            "total": 0,
+            "effective": today,
+            "currency": plan.currency_id,
+        }
+        if self.state == "trial":
+            return quote
+        start, end = self.current_period_start, self.current_period_end
+        if quote["kind"] == "downgrade":
+            quote["effective"] = end or today
+            return quote
+        if start and end:
+            total = (end - start).days or 1
+            remaining = max((end - today).days, 0)
+            amount = (new_price - old._price(self.period)) * remaining / total
+            quote.update(
+                amount_now=plan.currency_id.round(max(amount, 0.0)),
+                days=remaining,
+                total=total,
+            )
+        return quote
+
+    # ---------------------------------------------------------- payment method
+
+    def _set_payment_token(self, token):
+        """The seller's card becomes the method charged at each renewal; an
+        invoice left open (past due, suspended, by transfer) is charged to it now."""
+        for sub in self:
+            sub.write({"payment_token_id": token.id, "payment_mode": "token"})
+            sub.sudo().message_post(
+                body=_(
+                    "Payment method set to %s: renewals are charged to it.",
+                    token.display_name,
+                )
+            )
+            if sub.state in ("grace", "past_due", "suspended"):
+                # sudo: the system charges the subscriber's own new card
+                for line in sub.period_ids.sudo().filtered(lambda p: p.state != "paid"):
+                    line._charge()
+
+    def action_pay_by_transfer(self):
+        """Pay the renewal invoices by bank transfer: each invoice carries the
+        invoicing company's bank account and a payment reference, and the
+        service runs while it is within its due date."""
+        for sub in self:
+            if sub.state not in ("trial", "active", "past_due", "grace"):
+                raise UserError(
+                    _("The subscription %s cannot change its payment now.", sub.name)
+                )
+            if not sub._transfer_bank_account():
+                raise UserError(
+                    _(
+                        "%s has no bank account to receive transfers yet: "
+                        "please pay by card.",
+                        sub.company_id.name,
+                    )
+                )
+            values = {"payment_mode": "transfer"}
+            if sub.state == "past_due":
+                # the failed card charges stop; the open invoice is due by transfer
+                values["state"] = "grace"
+            sub.write(values)
+            sub.sudo().message_post(
+                body=_("Renewal invoices are paid by bank transfer from now on.")
+            )
+        return True
+
+    def _transfer_bank_account(self):
+        self.ensure_one()
+        # sudo: the invoicing company's account, shown on its invoices anyway
+        company = self.company_id.sudo()
+        return company.partner_id.bank_ids.filtered(
+            lambda b: not b.company_id or b.company_id == company
+        )[:1]
+
+    @api.model
+    def _transfer_due_days(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("entro_billing.transfer_due_days", DEFAULT_TRANSFER_DUE_DAYS)
+        )
+        try:
+            return max(int(value), 0)
+        except ValueError:
+            return DEFAULT_TRANSFER_DUE_DAYS
+
+    def _open_invoices(self):
+        self.ensure_one()
+        return self.period_ids.filtered(lambda p: p.state != "paid").invoice_id
+
+    def _overdue_invoices(self, today):
+        self.ensure_one()
+        return self._open_invoices().filtered(
+            lambda m: (
+                m.payment_state not in ("paid", "in_payment", "reversed")
+                and m.invoice_date_due
+                and m.invoice_date_due < today
+            )
+        )
 
     def _notify(self, template_xmlid):
         template = self.env.ref(template_xmlid, raise_if_not_found=False)
@@ -431,7 +639,7 @@ class EntroBillingSubscription(models.Model):
             if self.state == "trial":
                 if self.trial_end and self.trial_end > today:
                     return
-                if not self.payment_token_id:
+                if not self.payment_token_id and self.payment_mode != "transfer":
                     self._expire(_("The trial ended without a payment method."))
                     return
                 start = self.trial_end or today
@@ -444,6 +652,20 @@ class EntroBillingSubscription(models.Model):
                 if not self.current_period_end or self.current_period_end > today:
                     return
                 start = self.current_period_end
+            elif self.state == "grace":
+                # awaiting a transfer: suspended once an invoice is past its due date
+                overdue = self._overdue_invoices(today)
+                if overdue:
+                    self.write({"state": "suspended"})
+                    self._notify("entro_billing.mail_template_suspended")
+                    self.sudo().message_post(
+                        body=_(
+                            "Suspended: %s is past its due date. Syncing resumes "
+                            "when it is paid.",
+                            ", ".join(overdue.mapped("name")),
+                        )
+                    )
+                return
             else:
                 # past due: no new period until the open one is paid
                 return
@@ -455,13 +677,18 @@ class EntroBillingSubscription(models.Model):
                 line = Period._issue(self, "renewal", start, end, plan)
                 self.write(
                     {
-                        "state": "active",
+                        # by transfer: running within the invoice's due date
+                        "state": (
+                            "grace" if self.payment_mode == "transfer" else "active"
+                        ),
                         "plan_id": plan.id,
                         "next_plan_id": False,
                         "current_period_start": start,
                         "current_period_end": end,
                     }
                 )
+            if self.payment_mode == "transfer":
+                continue
             with self._step():
                 line._charge()
 
@@ -485,15 +712,46 @@ class EntroBillingSubscription(models.Model):
         """An invoice was paid: restore the service once nothing is overdue."""
         today = fields.Date.today()
         for sub in self:
-            if sub.state not in ("past_due", "suspended"):
+            if sub.state not in ("grace", "past_due", "suspended"):
                 continue
             if sub.period_ids.filtered(lambda p: p.state != "paid"):
                 continue
             values = {"state": "active"}
-            if sub.state == "suspended" and sub.current_period_end <= today:
+            if sub.state == "suspended" and (
+                not sub.current_period_end or sub.current_period_end <= today
+            ):
                 # the months under suspension are not billed: a new period starts
                 values["current_period_end"] = today
             sub.write(values)
             sub.sudo().message_post(
                 body=_("Payment received: the service is restored.")
             )
+            sub._resume_platform_jobs()
+
+    def _subscribing_companies(self):
+        # sudo: the companies whose partner subscribes, whoever paid
+        return (
+            self.env["res.company"]
+            .sudo()
+            .search([("partner_id", "in", self.partner_id.ids)])
+        )
+
+    def _resume_platform_jobs(self):
+        """Run now the platform jobs postponed while the service was suspended."""
+        companies = self._subscribing_companies()
+        if not companies:
+            return
+        # sudo: the queue is the system's; jobs of the subscribing companies only
+        jobs = (
+            self.env["queue.job"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "pending"),
+                    ("company_id", "in", companies.ids),
+                    ("eta", ">", fields.Datetime.now()),
+                    ("model_name", "in", list(SUSPENDABLE_JOB_MODELS)),
+                ]
+            )
+        )
+        jobs.write({"eta": False})

@@ -1,15 +1,32 @@
+from contextlib import contextmanager
 from datetime import timedelta
 
-from odoo import _, fields, models
-from odoo.exceptions import UserError
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from odoo.addons.queue_job.exception import RetryableJobError
 
 LIVE_SHOP_STATES = ("connected", "error")
+#: while suspended, a platform job is postponed by this much (and run at once
+#: when the invoice is paid), never failed
+SUSPENDED_RETRY_SECONDS = 3600
 
 
 class EntroMarketplaceShop(models.Model):
     """The marketplace's hooks narrowed to the plan of the shop's company."""
 
     _inherit = "entro.marketplace.shop"
+
+    # --- entro_billing: suspension notice ----------------------------------------
+    billing_notice = fields.Char(
+        "Entro Plan Notice",
+        compute="_compute_billing_notice",
+        help="Why every platform job of this shop is paused (suspended service).",
+    )
+
+    def _compute_billing_notice(self):
+        for shop in self:
+            shop.billing_notice = shop._billing_jobs_paused() if shop.id else False
 
     def _billing_subscription(self):
         """(limited, subscription): limited False means no limits (self-hosted)."""
@@ -31,6 +48,15 @@ class EntroMarketplaceShop(models.Model):
 
     def _billing_stopped_message(self):
         _limited, sub = self._billing_subscription()
+        unpaid = sub and sub.sudo()._open_invoices().filtered(
+            lambda m: m.payment_state not in ("paid", "in_payment", "reversed")
+        )
+        if unpaid and sub.state == "suspended":
+            return _(
+                "Suspended: pay invoice %(invoice)s to resume. Every job with the "
+                "platforms is paused (the data is kept) and resumes once it is paid.",
+                invoice=", ".join(unpaid.mapped("name")),
+            )
         if not sub:
             return _(
                 "%(company)s has no Entro subscription: syncing is paused (the data "
@@ -159,3 +185,86 @@ class EntroMarketplaceShop(models.Model):
             return False
         limited, plan = self._billing_plan()
         return not limited or bool(plan and plan._has_feature(feature))
+
+    # ------------------------------------------- entro_billing: suspension guard
+
+    def _billing_jobs_paused(self):
+        """Why every platform job of this shop is paused, or False: without a
+        running subscription (suspended, expired, none) nothing is sent to or
+        read from the platforms. Quotas pause only the order import."""
+        self.ensure_one()
+        limited, plan = self._billing_plan()
+        if not limited or plan:
+            return False
+        return self._billing_stopped_message()
+
+    @contextmanager
+    def _api_session(self, operation):
+        """The one door of every platform call (order sync and import, stock and
+        price push, listings, payouts, returns, shipping, event pulls): closed
+        while the service is suspended. A job is postponed (not failed, its
+        retries not counted) and run again when the invoice is paid; a person
+        clicking is told why."""
+        paused = self._billing_jobs_paused()
+        if paused:
+            if self.env.context.get("job_uuid"):
+                raise RetryableJobError(
+                    f"{self.name}: {paused}",
+                    seconds=SUSPENDED_RETRY_SECONDS,
+                    ignore_retry=True,
+                )
+            raise UserError(paused)
+        with super()._api_session(operation) as client:
+            yield client
+
+    # ------------------------------------------------ entro_billing: features
+
+    def _check_payouts_feature(self):
+        for shop in self:
+            if not shop._has_feature("payouts"):
+                raise UserError(
+                    _(
+                        "The plan of %s does not include payouts in accounting: "
+                        "upgrade the plan to import payouts.",
+                        shop.name,
+                    )
+                )
+
+    def action_import_payouts(self):
+        self._check_payouts_feature()
+        return super().action_import_payouts()
+
+    def _job_import_payouts(self, since=None):
+        self.ensure_one()
+        if not self._billing_jobs_paused() and not self._has_feature("payouts"):
+            # a job queued before a downgrade: done, nothing read (while
+            # suspended, the platform call below postpones it instead)
+            return _("Skipped: the plan does not include payouts in accounting.")
+        return super()._job_import_payouts(since=since)
+
+    @api.constrains("warehouse_id", "company_id")
+    def _check_multi_warehouse_feature(self):
+        for shop in self.filtered("warehouse_id"):
+            if shop._has_feature("multi_warehouse"):
+                continue
+            # sudo: the rule counts all the company's shops, visible or not
+            others = self.sudo().search(
+                [
+                    ("company_id", "=", shop.company_id.id),
+                    ("warehouse_id", "!=", False),
+                    ("warehouse_id", "!=", shop.warehouse_id.id),
+                ],
+                limit=1,
+            )
+            if others:
+                raise ValidationError(
+                    _(
+                        "The plan of %(company)s ships from one warehouse: %(other)s "
+                        "already ships from %(warehouse)s. Use that warehouse for "
+                        "%(shop)s, or upgrade to a plan with multiple warehouses.",
+                        company=shop.company_id.name,
+                        other=others.name,
+                        warehouse=others.warehouse_id.name,
+                        shop=shop.name,
+                    )
+                )
