@@ -2,7 +2,7 @@
     "name": "Entro Billing",
     "summary": "Entro subscription plans: trials, renewal invoices, cancellation and "
     "the limits of each plan",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/Subscriptions",
     "author": "Entrosoft",
     "license": "LGPL-3",
