@@ -4,3 +4,4 @@ from . import test_security
 from . import test_payment_method
 from . import test_portal_plan_change
 from . import test_my_plan
+from . import test_migration
