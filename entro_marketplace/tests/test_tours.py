@@ -6,10 +6,17 @@ emulator, its orders imported, stock on hand), then plays a tour of
 checks in the database what the clicks did.
 """
 
+import io
+
 from odoo.tests import tagged
+from odoo.tools.pdf import PdfFileReader
 
 from .common import ShopeeFlowCase
 from .fulfilment_helpers import FulfilmentMixin
+
+
+def pages(pdf):
+    return len(PdfFileReader(io.BytesIO(pdf), strict=False).pages)
 
 
 @tagged("post_install", "-at_install", "is_tour")
@@ -36,7 +43,8 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         return order, binding
 
     def test_order_to_delivery(self):
-        """Open the imported order, its sale order, validate its delivery."""
+        """From the overview to the order, its sale order, its delivery validated,
+        its shipment arranged on the platform, its label printed."""
         _order, binding = self.import_one()
         self.start_tour("/odoo", "entro_order_to_delivery", login=self.manager_login)
         picking = self.delivery(binding.sale_order_id)
@@ -46,6 +54,22 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         run = self.run_jobs()
         self.assertFalse(run.failed, [j.exc_info for j in run.failed])
         self.assertEqual(picking.entro_ship_state, "done")
+        # then print its label from the delivery's form
+        self.start_tour(
+            f"/odoo/action-stock.action_picking_tree_all/{picking.id}",
+            "entro_print_label",
+            login=self.manager_login,
+        )
+        merged = self.env["ir.attachment"].search(
+            [
+                ("res_model", "=", "stock.picking"),
+                ("res_id", "=", False),
+                ("create_uid", "=", self.manager.id),
+                ("mimetype", "=", "application/pdf"),
+            ]
+        )
+        self.assertEqual(len(merged), 1)
+        self.assertEqual(pages(merged.raw), pages(picking.entro_label_id.raw))
 
     def test_order_to_delivery_in_vietnamese(self):
         """The same hour for a seller working in Vietnamese."""

@@ -8,14 +8,21 @@ import { stepUtils } from "@web_tour/tour_service/tour_utils";
 
 const tours = registry.category("web_tour.tours");
 
-export const openMarketplaceOrders = () => [
-    ...stepUtils.goToAppSteps(
-        "entro_marketplace.menu_marketplace_root",
-        "Open the Marketplaces app"
-    ),
+export const openMarketplaceApp = () =>
+    stepUtils.goToAppSteps("entro_marketplace.menu_marketplace_root", "Open the Marketplaces app");
+
+export const overviewToOrders = () => [
     {
-        content: "Open the marketplace orders",
-        trigger: '.o_menu_sections [data-menu-xmlid="entro_marketplace.menu_marketplace_orders"]',
+        content: "The app opens on the Overview: the shop's card counts this week's order",
+        trigger: '.o_kanban_view .o_kanban_record a[name="action_overview_orders_week"]:contains("1")',
+    },
+    {
+        content: "Its health badge is there",
+        trigger: '.o_kanban_view .o_kanban_record .o_field_widget[name="health"]',
+    },
+    {
+        content: "Open the shop's orders of the week from its card",
+        trigger: '.o_kanban_view .o_kanban_record a[name="action_overview_orders_week"]',
         run: "click",
     },
 ];
@@ -57,13 +64,27 @@ export const openOrderToDelivery = () => [
 
 tours.add("entro_order_to_delivery", {
     url: "/odoo",
-    steps: () => [...openMarketplaceOrders(), ...openOrderToDelivery()],
+    steps: () => [...openMarketplaceApp(), ...overviewToOrders(), ...openOrderToDelivery()],
+});
+
+tours.add("entro_print_label", {
+    steps: () => [
+        {
+            content: "The delivery's shipment is arranged: print its label",
+            trigger: '.o_form_view .o_statusbar_buttons button[name="action_entro_print_labels"]',
+            run: "click",
+        },
+        {
+            content: "No error: the merged label is downloaded",
+            trigger: "body:not(:has(.o_error_dialog))",
+        },
+    ],
 });
 
 tours.add("entro_order_to_delivery_vi", {
     url: "/odoo",
     steps: () => [
-        ...openMarketplaceOrders(),
+        ...openMarketplaceApp(),
         {
             content: "The app's name is the Vietnamese one",
             trigger: '.o_main_navbar .o_menu_brand:not(:contains("Marketplaces"))',
@@ -72,6 +93,7 @@ tours.add("entro_order_to_delivery_vi", {
             content: "The menus too",
             trigger: '.o_menu_sections [data-menu-xmlid="entro_marketplace.menu_marketplace_orders"]:not(:contains("Orders"))',
         },
+        ...overviewToOrders(),
         ...openOrderToDelivery(),
     ],
 });
