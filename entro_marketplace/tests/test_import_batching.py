@@ -92,9 +92,17 @@ class TestImportBatching(ShopeeFlowCase):
             line("400", "4", "NOWHERE"),  # unmatched listing, unknown SKU
             line("100", "1", None, n=2),  # the same variant again
         ]
-        found, count = self.queries(
+        found = Listing._products_for_lines(self.shop, lines)
+        # again, the user's access rules now known: the batch's own queries
+        again, count = self.queries(
             lambda: Listing._products_for_lines(self.shop, lines)
         )
+        self.assertEqual(again, found)
+        twice, count_twice = self.queries(
+            lambda: Listing._products_for_lines(self.shop, lines + lines)
+        )
+        self.assertEqual(twice, found + found)
+        self.assertEqual(count_twice, count)
         Product = self.env["product.product"]
         self.assertEqual(
             found, [by_item, by_variant, by_listing_sku, by_sku, Product, by_item]
