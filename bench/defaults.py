@@ -188,7 +188,7 @@ def measure(registry, db, platform, args, one_job=None):
             args=[f"--log-handler={JOB_LOG}"],
         ) as server:
             elapsed, imported, _failed = run_import(
-                server, shop_id, args.orders, timeout=3600, step=2
+                server, shop_id, args.orders, timeout=3600, step=2, last=50
             )
         calls = calls_by_endpoint(emulator.journal)
     time.sleep(1)  # the server's backends have gone: their statistics are flushed

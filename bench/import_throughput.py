@@ -15,10 +15,15 @@ import_throughput_<platform>.json (the others).
 
 import argparse
 import contextlib
+import json
 import os
 import re
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 from bench import defaults
 from bench.common import (
@@ -41,11 +46,11 @@ def n_per_s(ids, seconds):
     return f"{len(ids) / seconds:.2f}"
 
 
-def prepare(registry, platform, emulator, catalogue):
+def prepare(registry, platform, emulator, catalogue, name="Bench"):
     with registry.cursor() as cr:
         env = environment(cr)
         products(env, platform.skus(catalogue))
-        shop = create_shop(env, platform.name, emulator, name="Bench")
+        shop = create_shop(env, platform.name, emulator, name=name)
         return shop.id
 
 
@@ -70,24 +75,34 @@ def profiled(label, enabled):
     return run()
 
 
-def sale_values(env, shop, order):
-    """The sale order of a platform order, as the floors create it."""
-    binding = env["entro.marketplace.order"].new(
-        {"shop_id": shop.id, "external_id": order.external_id}
-    )
-    lines = binding._prepare_lines(order)
-    partner, shipping = env["res.partner"]._entro_buyer_partners(shop, order)
-    return {
-        "partner_id": partner.id,
-        "partner_shipping_id": shipping.id,
-        "pricelist_id": shop.pricelist_id.id,
-        "order_line": [(0, 0, line) for line in lines],
-    }
+def sale_values(env, shop, orders):
+    """The sale orders of these platform orders, as the floors create them: their
+    buyers and products found as the import job finds those of a detail batch."""
+    binding = env["entro.marketplace.order"].new({"shop_id": shop.id})
+    lines = [line for order in orders for line in order.lines]
+    products = env["entro.marketplace.listing"]._products_for_lines(shop, lines)
+    partners = env["res.partner"]._entro_buyer_partners_many(shop, orders)
+    values, start = [], 0
+    for order, (partner, shipping) in zip(orders, partners, strict=True):
+        found = products[start : start + len(order.lines)]
+        start += len(order.lines)
+        values.append(
+            {
+                "partner_id": partner.id,
+                "partner_shipping_id": shipping.id,
+                "pricelist_id": shop.pricelist_id.id,
+                "order_line": [
+                    (0, 0, line) for line in binding._prepare_lines(order, found)
+                ],
+            }
+        )
+    return values
 
 
 def floor(registry, shop_id, ids, profile=False, batch=1):
-    """The same sale orders, straight through the ORM (and rolled back after),
-    ``batch`` at a time: one create of their values, one action_confirm."""
+    """The same sale orders, straight through the ORM (flushed as a commit
+    would, then rolled back), ``batch`` at a time: one create of their values,
+    one action_confirm."""
     label = "import_floor" if batch == 1 else "import_floor_batched"
     with registry.cursor() as cr, profiled(label, profile):
         env = environment(cr)
@@ -96,12 +111,11 @@ def floor(registry, shop_id, ids, profile=False, batch=1):
         fetched = client.get_orders(ids)
         started = time.perf_counter()
         for start in range(0, len(fetched), batch):
-            values = [
-                sale_values(env, shop, order)
-                for order in fetched[start : start + batch]
-            ]
+            values = sale_values(env, shop, fetched[start : start + batch])
             env["sale.order"].create(values).action_confirm()
-        env.flush_all()
+        # what committing them would do first: the writes, and the precommit
+        # hooks (the sale orders' tracking messages), as the import job does
+        cr.flush()
         elapsed = time.perf_counter() - started
         cr.rollback()
     return elapsed
@@ -117,15 +131,60 @@ def flow_in_process(registry, shop_id, ids, profile=False):
         with profiled("import_flow", profile):
             for start in range(0, len(ids), 50):
                 shop._job_import_orders(ids[start : start + 50])
-            env.flush_all()
+            cr.flush()
         elapsed = time.perf_counter() - started
         cr.rollback()
     return elapsed
 
 
-def flow(db, shop_id, n):
-    with Server(db, channels="root:1") as server:
-        return run_import(server, shop_id, n, timeout=3600, step=2)
+def last_job_id(registry):
+    with registry.cursor() as cr:
+        cr.execute("SELECT COALESCE(max(id), 0) FROM queue_job")
+        return cr.fetchone()[0]
+
+
+def job_times(registry, after, elapsed):
+    """Where the flow's seconds went, from queue_job's own records of the jobs
+    queued after job ``after``: the order sync's run, the import jobs' runs, and
+    the rest (the runner's dispatch between jobs, the commits, the XML-RPC call
+    and the bench's polling)."""
+    with registry.cursor() as cr:
+        cr.execute(
+            """SELECT method_name, count(*), COALESCE(sum(exec_time), 0)
+                 FROM queue_job WHERE id > %s GROUP BY method_name""",
+            [after],
+        )
+        rows = {name: (count, seconds) for name, count, seconds in cr.fetchall()}
+    sync = rows.get("_job_sync_orders", (0, 0.0))
+    imports = rows.get("_job_import_orders", (0, 0.0))
+    return {
+        "sync_job_s": round(sync[1], 2),
+        "import_jobs": imports[0],
+        "import_jobs_s": round(imports[1], 2),
+        "outside_jobs_s": round(elapsed - sync[1] - imports[1], 2),
+    }
+
+
+def flow(registry, db, platform, args, shop_id):
+    """The import of the shop's orders through a server, timed after the import
+    of ``--warm-up`` orders of a shop of their own (another emulator, another
+    seed) by the same server: a server at work has its caches filled and its
+    templates compiled, as the bench's process has when it measures the floors."""
+    with platform.emulator(2) as warm:
+        catalogue = platform.catalogue(20, args.seed)
+        warm.add_catalogue(catalogue)
+        warm.add_orders(
+            platform.generate(warm, catalogue, args.warm_up, args.seed + 77)
+        )
+        warm_id = prepare(registry, platform, warm, catalogue, name="Bench warm-up")
+        with Server(db, channels="root:1") as server:
+            if args.warm_up:
+                run_import(server, warm_id, args.warm_up, timeout=600)
+            after = last_job_id(registry)
+            elapsed, imported, failed = run_import(
+                server, shop_id, args.orders, timeout=3600, step=2, last=BATCHED_FLOOR
+            )
+    return elapsed, imported, failed, job_times(registry, after, elapsed)
 
 
 def measure(registry, db, platform, args):
@@ -159,7 +218,7 @@ def measure(registry, db, platform, args):
             f"{BATCHED_FLOOR} at a time"
         )
         emulator.journal.clear()
-        flow_s, imported, failed = flow(db, shop_id, args.orders)
+        flow_s, imported, failed, times = flow(registry, db, platform, args, shop_id)
         calls = {}
         for entry in emulator.journal.entries():
             # one key per endpoint: Tiki and TikTok put order ids in the path
@@ -178,6 +237,14 @@ def measure(registry, db, platform, args):
         "flow_orders_per_s": round(imported / flow_s, 2),
         "ratio_to_floor": round((imported / flow_s) / (n / floor_s), 3),
         "ratio_to_batched_floor": round((imported / flow_s) / (n / batched_s), 3),
+        # the import jobs alone (queue_job's exec_time), against the same floor
+        "import_jobs_ratio_to_batched_floor": round(
+            batched_s / times["import_jobs_s"], 3
+        )
+        if times["import_jobs_s"]
+        else None,
+        "flow_seconds": {"total": round(flow_s, 2), **times},
+        "warm_up_orders": args.warm_up,
         "api_calls": calls,
         "api_calls_per_1000_orders": round(made * 1000 / n, 1),
         "api_minimum_per_1000_orders": round(minimum * 1000 / n, 1),
@@ -187,16 +254,93 @@ def measure(registry, db, platform, args):
     }
 
 
+#: what bench/run.sh exports for this checkout: not for another's
+CHECKOUT_VARIABLES = ("ENTRO_STATE", "ODOO_RC", "ENTRO_BENCH_DB", "ODOO_TREE", "VENV")
+
+
+def against(ref, args, names):
+    """The one-job import of the same orders (same generator and seed) with the
+    code of git ``ref``: its own bench/run.sh, in a temporary git worktree (its
+    own database, dropped by it), removed at the end. {platform: its results}."""
+    sha = subprocess.run(
+        ["git", "rev-parse", "--verify", f"{ref}^{{commit}}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    tmp = Path(tempfile.mkdtemp(prefix="entro-against-"))
+    checkout = tmp / "checkout"
+    env = {k: v for k, v in os.environ.items() if k not in CHECKOUT_VARIABLES}
+    found = {}
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(checkout), sha],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    try:
+        script = (checkout / "bench" / "import_throughput.py").read_text()
+        command = [
+            "bash",
+            str(checkout / "bench" / "run.sh"),
+            "import_throughput",
+            f"--orders={args.orders}",
+            f"--seed={args.seed}",
+        ]
+        if "--config" in script or "defaults.add_arguments" in script:
+            command.append("--config=one-job")
+        for name in names:
+            print(f"{name}: the one-job import with {ref} ({sha[:10]})", flush=True)
+            done = subprocess.run(
+                [*command, f"--platform={name}"], check=False, env=env
+            )
+            out = checkout / "bench" / "results"
+            out /= "import_throughput" + ("" if name == "shopee" else f"_{name}")
+            out = out.with_suffix(".json")
+            if done.returncode or not out.exists():
+                found[name] = {"ref": ref, "commit": sha, "error": done.returncode}
+                continue
+            old = json.loads(out.read_text())
+            found[name] = {
+                "ref": ref,
+                "commit": sha,
+                "flow_orders_per_s": old.get("flow_orders_per_s"),
+                "floor_orders_per_s": old.get("floor_orders_per_s"),
+                "batched_floor_orders_per_s": old.get("batched_floor_orders_per_s"),
+                "ratio_to_batched_floor": old.get("ratio_to_batched_floor"),
+                "imported": old.get("imported"),
+                "failed_jobs": old.get("failed_jobs"),
+                "loadavg": old.get("loadavg"),
+            }
+    finally:
+        subprocess.run(
+            ["git", "worktree", "remove", "--force", str(checkout)],
+            cwd=ROOT,
+            check=False,
+        )
+        shutil.rmtree(tmp, ignore_errors=True)
+    return found
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="bench/run.sh import_throughput")
     defaults.add_arguments(parser)
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=9)
     parser.add_argument(
+        "--warm-up",
+        type=int,
+        metavar="N",
+        help="orders the server imports (of a shop of their own) before the "
+        "measured import (default: one detail batch; none with --against, as the "
+        "code of another ref is measured without)",
+    )
+    parser.add_argument(
         "--platform",
         default="shopee",
-        choices=[*PLATFORMS, "all"],
-        help="the platform whose orders are imported (all: each in turn)",
+        help="the platform whose orders are imported, or several (comma-separated)"
+        f" or all, each in turn: {', '.join(PLATFORMS)}",
     )
     parser.add_argument(
         "--profile",
@@ -206,13 +350,27 @@ def main(argv=None):
         help="only profile N orders through the floor and the import job, "
         "in this process (pyinstrument; bench/results/import_*_profile.txt)",
     )
+    parser.add_argument(
+        "--against",
+        metavar="GIT_REF",
+        help="then the same one-job import with the code of this git ref (its "
+        "own bench, in a temporary git worktree), and this code's orders/s over "
+        "that one's",
+    )
     args = parser.parse_args(argv)
     if args.profile and args.config == "defaults":
         parser.error("--profile profiles the one-job configuration's job")
+    if args.against and (args.profile or args.config == "defaults"):
+        parser.error("--against compares the one-job configuration's import")
+    if args.warm_up is None:
+        args.warm_up = 0 if args.against else BATCHED_FLOOR
     db = os.environ["ENTRO_BENCH_DB"]
     registry = setup_odoo(db)
-    names = list(PLATFORMS) if args.platform == "all" else [args.platform]
+    names = list(PLATFORMS) if args.platform == "all" else args.platform.split(",")
+    if set(names) - set(PLATFORMS):
+        parser.error(f"--platform: one or more of {', '.join(PLATFORMS)}, or all")
     ok = True
+    results = {}
     for name in names:
         result = figures = None
         if args.config != "defaults":
@@ -220,6 +378,7 @@ def main(argv=None):
             if result is None:
                 continue
             ok = ok and result["failed_jobs"] == 0 and result["imported"] == args.orders
+            results[name] = result
         if args.config != "one-job":
             figures = defaults.measure(registry, db, PLATFORMS[name], args, result)
             ok = ok and defaults.passed(figures, args.orders)
@@ -228,6 +387,27 @@ def main(argv=None):
             result,
             figures,
         )
+    if args.against and results:
+        old = against(args.against, args, list(results))
+        for name, result in results.items():
+            result["against"] = old[name]
+            if old[name].get("flow_orders_per_s"):
+                result["against"]["ratio"] = round(
+                    result["flow_orders_per_s"] / old[name]["flow_orders_per_s"], 3
+                )
+            print(
+                f"{name}: {result['flow_orders_per_s']} orders/s against "
+                f"{old[name].get('flow_orders_per_s')} with {args.against}: "
+                f"{result['against'].get('ratio')}x (ORM floor one at a time: "
+                f"{result['floor_orders_per_s']} and "
+                f"{old[name].get('floor_orders_per_s')})",
+                flush=True,
+            )
+            defaults.save(
+                "import_throughput" + ("" if name == "shopee" else f"_{name}"),
+                result,
+                None,
+            )
     return 0 if ok else 1
 
 

@@ -128,11 +128,12 @@ class EntroMarketplaceListing(models.Model):
         products = (
             self.env["product.product"]
             .with_context(active_test=True)
-            .search(
+            .search_fetch(
                 [
                     ("default_code", "in", skus),
                     ("company_id", "in", [False, company.id]),
-                ]
+                ],
+                ["default_code"],
             )
         )
         found = {}
@@ -220,35 +221,56 @@ class EntroMarketplaceListing(models.Model):
         The listing is found by item and variant, or by variant alone when the
         platform's order lines carry no item id (Lazada's SkuId is unique).
         """
-        domain = [
-            ("shop_id", "=", shop.id),
-            ("variant_id", "=", str(line.variant_id or "0")),
-            ("product_id", "!=", False),
-        ]
-        if line.item_id:
-            domain.append(("item_id", "=", str(line.item_id)))
-        listing = (
-            self.search(domain, limit=1)
-            if line.item_id or line.variant_id
-            else self.browse()
-        )
-        if listing:
-            return listing.product_id
-        if line.sku:
-            listing = self.search(
+        return self._products_for_lines(shop, [line])[0]
+
+    @api.model
+    def _products_for_lines(self, shop, lines):
+        """:meth:`_product_for_line` of each of these lines, in their order, in
+        three queries at most whatever their number (an import's detail batch):
+        the shop's matched listings of their variants, of their SKUs, then the
+        products of the SKUs left."""
+        Product = self.env["product.product"]
+        variants = {str(line.variant_id or "0") for line in lines}
+        by_variant = {}
+        if any(line.item_id or line.variant_id for line in lines):
+            for listing in self.search_fetch(
                 [
                     ("shop_id", "=", shop.id),
-                    ("sku", "=", line.sku),
+                    ("variant_id", "in", sorted(variants)),
                     ("product_id", "!=", False),
                 ],
-                limit=1,
-            )
-            if listing:
-                return listing.product_id
-            return self._products_by_sku(shop.company_id, [line.sku]).get(
-                line.sku, self.env["product.product"]
-            )
-        return self.env["product.product"]
+                ["item_id", "variant_id", "product_id"],
+            ):
+                # in the model's order: the first is the one a search would find
+                by_variant.setdefault((listing.item_id, listing.variant_id), listing)
+                by_variant.setdefault((None, listing.variant_id), listing)
+        found = []
+        for line in lines:
+            listing = None
+            if line.item_id or line.variant_id:
+                item = str(line.item_id) if line.item_id else None
+                listing = by_variant.get((item, str(line.variant_id or "0")))
+            found.append(listing.product_id if listing else None)
+        skus = {
+            line.sku for line, product in zip(lines, found, strict=True) if not product
+        } - {None, ""}
+        by_sku = {}
+        if skus:
+            for listing in self.search_fetch(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("sku", "in", sorted(skus, key=str)),
+                    ("product_id", "!=", False),
+                ],
+                ["sku", "product_id"],
+            ):
+                by_sku.setdefault(listing.sku, listing.product_id)
+            left = sorted(skus - set(by_sku), key=str)
+            by_sku = {**self._products_by_sku(shop.company_id, left), **by_sku}
+        return [
+            product or by_sku.get(line.sku, Product)
+            for line, product in zip(lines, found, strict=True)
+        ]
 
     # ------------------------------------------------------------------- pushing
 

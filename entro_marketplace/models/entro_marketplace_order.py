@@ -603,8 +603,13 @@ class EntroMarketplaceOrder(models.Model):
         advisory_xact_lock(self.env.cr, "entro.order", f"{shop.id}:{external_id}")
 
     @api.model
-    def _claim(self, shop, external_id):
+    def _claim(self, shop, external_id, known=None):
         """(binding, created) for this order, safe against concurrent imports.
+
+        ``known``: {external id: binding} of the batch's orders already found
+        (one search for the batch, as good as one after each lock: what another
+        job commits after this transaction's snapshot is invisible to either, and
+        met by the INSERT below).
 
         After the advisory lock, a job whose snapshot predates another job's
         commit still cannot see that job's binding: the row is claimed with an
@@ -613,9 +618,12 @@ class EntroMarketplaceOrder(models.Model):
         carries no personal data, and a failed attempt is not logged.
         """
         self._lock(shop, external_id)
-        binding = self.search(
-            [("shop_id", "=", shop.id), ("external_id", "=", external_id)]
-        )
+        if known is not None:
+            binding = known.get(external_id, self.browse())
+        else:
+            binding = self.search(
+                [("shop_id", "=", shop.id), ("external_id", "=", external_id)]
+            )
         if binding:
             return binding, False
         self.env.flush_all()
@@ -683,11 +691,29 @@ class EntroMarketplaceOrder(models.Model):
         for index, order in enumerate(orders):
             (again if order.external_id in seen else first).append(index)
             seen.add(order.external_id)
+        # the products of every line of the batch, in three queries
+        Listing = self.env["entro.marketplace.listing"]
+        resolved = Listing._products_for_lines(
+            shop, [line for index in first for line in orders[index].lines]
+        )
+        products, start = {}, 0
+        for index in first:
+            products[index] = resolved[start : start + len(orders[index].lines)]
+            start += len(orders[index].lines)
+        known = {
+            binding.external_id: binding
+            for binding in self.search(
+                [
+                    ("shop_id", "=", shop.id),
+                    ("external_id", "in", [orders[i].external_id for i in first]),
+                ]
+            )
+        }
         together = []
         for index in first:
             order = orders[index]
             # one after the other, as the quota of entro_billing counts them
-            binding, created = self._claim(shop, order.external_id)
+            binding, created = self._claim(shop, order.external_id, known)
             outcome = binding._receive_platform_order(order, created)
             if outcome:
                 results[index] = outcome
@@ -696,7 +722,7 @@ class EntroMarketplaceOrder(models.Model):
             else:
                 try:
                     binding._check_amounts(order)
-                    lines = binding._prepare_lines(order)
+                    lines = binding._prepare_lines(order, products[index])
                 except (UserError, ValidationError) as exc:
                     # nothing written yet: no savepoint to roll back
                     binding._set_exception(str(exc.args[0] if exc.args else exc))
@@ -824,9 +850,14 @@ class EntroMarketplaceOrder(models.Model):
 
     @api.model
     def _create_sale_orders_together(self, shop, items):
+        partners = self.env["res.partner"]._entro_buyer_partners_many(
+            shop, [order for _index, _binding, order, _created, _lines in items]
+        )
         values = [
-            binding._sale_order_values(order, lines)
-            for _index, binding, order, _created, lines in items
+            binding._sale_order_values(order, lines, buyer)
+            for (_index, binding, order, _created, lines), buyer in zip(
+                items, partners, strict=True
+            )
         ]
         sales = (
             self.env["sale.order"]
@@ -989,10 +1020,12 @@ class EntroMarketplaceOrder(models.Model):
         if changed:
             self._check_total(order, sale)
 
-    def _prepare_lines(self, order):
-        return self._prepare_product_lines(order) + self._prepare_adjustment_lines(
-            order
-        )
+    def _prepare_lines(self, order, products=None):
+        """The sale order lines of ``order``; ``products``: the product of each
+        of its lines when already resolved (with a whole batch's)."""
+        return self._prepare_product_lines(
+            order, products
+        ) + self._prepare_adjustment_lines(order)
 
     def _create_sale_order(self, order):
         shop = self.shop_id
@@ -1007,10 +1040,14 @@ class EntroMarketplaceOrder(models.Model):
         self._check_total(order, sale)
         return sale
 
-    def _sale_order_values(self, order, lines):
-        """The values of the sale order of this binding's platform order."""
+    def _sale_order_values(self, order, lines, partners=None):
+        """The values of the sale order of this binding's platform order;
+        ``partners``: its (customer, delivery address) when already found (with a
+        whole batch's)."""
         shop = self.shop_id
-        partner, shipping = self.env["res.partner"]._entro_buyer_partners(shop, order)
+        partner, shipping = partners or self.env["res.partner"]._entro_buyer_partners(
+            shop, order
+        )
         values = {
             "partner_id": partner.id,
             "partner_invoice_id": partner.id,
@@ -1064,14 +1101,17 @@ class EntroMarketplaceOrder(models.Model):
                 )
             )
 
-    def _prepare_product_lines(self, order):
+    def _prepare_product_lines(self, order, products=None):
         shop = self.shop_id
         if not order.lines:
             raise OrderMappingError(_("The platform sent the order without any line."))
-        Listing = self.env["entro.marketplace.listing"]
+        if products is None:
+            products = self.env["entro.marketplace.listing"]._products_for_lines(
+                shop, order.lines
+            )
         taxes = shop.sale_tax_id
         lines, unknown = [], []
-        for line in order.lines:
+        for line, product in zip(order.lines, products, strict=True):
             if line.quantity is None or line.quantity <= 0:
                 raise OrderMappingError(
                     _(
@@ -1084,7 +1124,6 @@ class EntroMarketplaceOrder(models.Model):
                 raise OrderMappingError(
                     _("Line %(sku)s has no valid price.", sku=line.sku)
                 )
-            product = Listing._product_for_line(shop, line)
             if not product:
                 unknown.append(line.sku or f"{line.item_id}/{line.variant_id or '-'}")
                 continue
