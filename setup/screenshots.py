@@ -144,8 +144,39 @@ class Shooter:
             f"/odoo/entro.marketplace.shop/{orders[0]['shop_id'][0]}",
             ".o_form_view .o_form_sheet",
         )
+        self.subscribe_portal_user()
         self.login("portal", "portal")
         self.shoot("portal", "/my/entro", "#wrap")
+
+    def subscribe_portal_user(self):
+        """The demo's portal user's company is on a Growth trial (once), as a seller
+        who signed up: its account page has a plan, a trial end and plans to move to."""
+        users = self.rpc(
+            "res.users", "search_read", [("login", "=", "portal")], ["partner_id"]
+        )
+        if not users:
+            raise SystemExit("screenshots: the demo has no portal user")
+        partner = self.rpc(
+            "res.partner",
+            "read",
+            [users[0]["partner_id"][0]],
+            ["commercial_partner_id"],
+        )[0]["commercial_partner_id"][0]
+        if self.rpc(
+            "entro.billing.subscription", "search_count", [("partner_id", "=", partner)]
+        ):
+            return
+        plan = self.rpc(
+            "ir.model.data",
+            "search_read",
+            [("module", "=", "entro_billing"), ("name", "=", "plan_growth")],
+            ["res_id"],
+        )[0]["res_id"]
+        self.rpc(
+            "entro.billing.subscription",
+            "create",
+            {"partner_id": partner, "plan_id": plan, "period": "monthly"},
+        )
 
     def close(self):
         self.driver.quit()
