@@ -17,3 +17,4 @@ from . import entro_marketplace_settlement_line
 from . import entro_marketplace_payout_report
 from . import account_move
 from . import entro_marketplace_order_staging
+from . import entro_marketplace_app
