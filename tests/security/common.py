@@ -183,6 +183,24 @@ class RecordFactory:
             "app_secret": f"typed-secret-{company.id}-{n}",
         }
 
+    def _values_entro_marketplace_app(self, fx, company, n):
+        # one app per platform and company: a platform the company has none of
+        taken = set(
+            self.env["entro.marketplace.app"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", company.id)])
+            .mapped("platform")
+        )
+        platform = next(
+            p for p in ("lazada", "tiktok", "shopee", "tiki") if p not in taken
+        )
+        return {
+            "platform": platform,
+            "company_id": company.id,
+            "app_key": f"sec-{platform}-app-{company.id}-{n}",
+            "app_secret": f"sec-{platform}-secret-{n}",
+        }
+
     def _values_entro_marketplace_cancel(self, fx, company, n):
         return {"sale_order_id": fx.sale.id, "note": "security"}
 
@@ -262,6 +280,7 @@ class RecordFactory:
         "entro.marketplace.settlement.line": {"label": "security"},
         "entro.marketplace.payout.report": {"order_count": 2},
         "entro.marketplace.shop.connect": {"name": "security"},
+        "entro.marketplace.app": {"service_id": "security"},
         "entro.marketplace.cancel": {"note": "security"},
         "entro.marketplace.tiki.statement": {"reference": "security"},
         "entro.billing.plan": {"description": "security"},
