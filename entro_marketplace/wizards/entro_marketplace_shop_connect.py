@@ -58,6 +58,9 @@ class EntroMarketplaceShopConnect(models.TransientModel):
     warehouse_id = fields.Many2one(
         "stock.warehouse",
         check_company=True,
+        default=lambda self: self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        ),
         domain="[('company_id', '=', company_id)]",
         help="Orders ship from this warehouse, and its free stock is pushed.",
     )
