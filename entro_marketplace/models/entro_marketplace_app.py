@@ -310,6 +310,7 @@ class EntroMarketplaceApp(models.Model):
 
     def action_view_shops(self):
         self.ensure_one()
+        self.check_access("read")
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "entro_marketplace.entro_marketplace_shop_action"
         )
@@ -320,6 +321,8 @@ class EntroMarketplaceApp(models.Model):
     def action_connect_shop(self):
         """Connect a shop of this app: the connect wizard, this app chosen."""
         self.ensure_one()
+        self.check_access("read")
+        self.env["entro.marketplace.shop"]._check_manager()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "entro_marketplace.entro_marketplace_shop_connect_action"
         )

@@ -184,21 +184,12 @@ class RecordFactory:
         }
 
     def _values_entro_marketplace_app(self, fx, company, n):
-        # one app per platform and company: a platform the company has none of
-        taken = set(
-            self.env["entro.marketplace.app"]
-            .with_context(active_test=False)
-            .search([("company_id", "=", company.id)])
-            .mapped("platform")
-        )
-        platform = next(
-            p for p in ("lazada", "tiktok", "shopee", "tiki") if p not in taken
-        )
+        # one app per platform, company and key: a key of its own
         return {
-            "platform": platform,
+            "platform": "lazada",
             "company_id": company.id,
-            "app_key": f"sec-{platform}-app-{company.id}-{n}",
-            "app_secret": f"sec-{platform}-secret-{n}",
+            "app_key": f"sec-lazada-app-{company.id}-{n}",
+            "app_secret": f"sec-lazada-secret-{n}",
         }
 
     def _values_entro_marketplace_cancel(self, fx, company, n):
