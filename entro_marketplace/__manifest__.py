@@ -2,7 +2,7 @@
     "name": "Entro Marketplaces",
     "summary": "Sync Shopee, Lazada, TikTok Shop and Tiki shops with Odoo: orders, "
     "listings, stock, prices, fulfilment and payouts",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Sales/Marketplaces",
     "author": "Entrosoft",
     "license": "LGPL-3",
@@ -31,6 +31,7 @@
         "views/sale_order_views.xml",
         "views/entro_marketplace_settlement_views.xml",
         "views/entro_marketplace_payout_report_views.xml",
+        "views/entro_marketplace_app_views.xml",
         "wizards/entro_marketplace_shop_connect_views.xml",
         "views/entro_marketplace_overview_views.xml",
         "views/entro_marketplace_menus.xml",

@@ -1,8 +1,10 @@
 """Connect a sandbox shop of the demo to a platform emulator, as a seller would.
 
 Run by setup/run.sh once Odoo answers (Odoo's Python, repository root as the
-working directory). Idempotent: products and the shop are created once; the shop
-is authorized again at each run, because the emulator starts afresh.
+working directory). Idempotent: products, the platform's app (Configuration >
+Platform Apps) and the shop are created once, the shop through the connect
+wizard and the emulator's consent page; it is authorized again at each run,
+because the emulator starts afresh.
 
     python setup/sandbox.py ODOO_URL DB PLATFORM EMULATOR_URL \
         APP_KEY APP_SECRET ITEMS SEED
@@ -148,28 +150,50 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
 
     # the emulator stands in for the platform's host (Lazada's API lives under /rest)
     api_url = emulator_url + ("/rest" if platform == "lazada" else "")
+    # The administrator sets the platform's app up once (Configuration > Platform
+    # Apps); the emulator's consent page knows the app by its key.
+    company = rpc("res.users", "read", [uid], ["company_id"])[0]["company_id"][0]
+    app_values = {
+        "platform": platform,
+        "company_id": company,
+        "app_key": str(app_key),
+        "app_secret": app_secret,
+        "api_base_url": api_url,
+        "service_id": str(app_key) if platform == "tiktok" else False,
+    }
+    app = rpc(
+        "entro.marketplace.app",
+        "search",
+        [("platform", "=", platform), ("company_id", "=", company)],
+    )
+    if app:
+        rpc("entro.marketplace.app", "write", app, app_values)
+    else:
+        app = [rpc("entro.marketplace.app", "create", app_values)]
     shop = rpc("entro.marketplace.shop", "search", [("name", "=", shop_name)])
-    if not shop:
-        shop = [
-            rpc(
-                "entro.marketplace.shop",
-                "create",
-                {
-                    "name": shop_name,
-                    "platform": platform,
-                    "country_code": "vn",
-                    "app_key": str(app_key),
-                    "app_secret": app_secret,
-                    "api_base_url": api_url,
-                    "warehouse_id": warehouse[0],
-                    "pricelist_id": pricelist[0],
-                    "push_delay": 5,
-                    # the emulator's consent page knows the app by its key
-                    "service_id": str(app_key) if platform == "tiktok" else False,
-                },
-            )
-        ]
-    rpc("entro.marketplace.shop", "write", shop, {"api_base_url": api_url})
+    if shop:
+        # the emulator starts afresh: authorize the shop again
+        action = rpc("entro.marketplace.shop", "action_authorize", shop)
+    else:
+        # the seller's way: Connect a Shop, the platform chosen, then its consent page
+        wizard = rpc(
+            "entro.marketplace.shop.connect",
+            "create",
+            {
+                "app_id": app[0],
+                "name": shop_name,
+                "country_code": "vn",
+                "warehouse_id": warehouse[0],
+            },
+        )
+        action = rpc("entro.marketplace.shop.connect", "action_connect", [wizard])
+        shop = rpc("entro.marketplace.shop", "search", [("name", "=", shop_name)])
+        rpc(
+            "entro.marketplace.shop",
+            "write",
+            shop,
+            {"pricelist_id": pricelist[0], "push_delay": 5},
+        )
     # The seller's browser: Odoo sends it to the consent page, which sends it back.
     browser = requests.Session()
     browser.post(
@@ -180,7 +204,6 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
         },
         timeout=30,
     ).raise_for_status()
-    action = rpc("entro.marketplace.shop", "action_authorize", shop)
     consent = requests.get(action["url"], allow_redirects=False, timeout=30)
     consent.raise_for_status()
     browser.get(consent.headers["Location"], allow_redirects=False, timeout=30)

@@ -304,3 +304,60 @@ def test_marketplace_user_cannot_read_credentials(odoo_server, admin, connected_
         )
         >= 0
     )
+
+
+def test_the_integrators_key_and_secret_set_up_the_platform_app(
+    odoo_server, admin, connected_shop
+):
+    """Issue 20: the app key and secret given over XML-RPC (the old way) set up
+    the company's platform app once; the shop and the app never give the secret
+    back, to anyone."""
+    (shop,) = admin(
+        "entro.marketplace.shop",
+        "read",
+        [connected_shop],
+        ["app_id", "app_key", "app_secret", "has_app_secret"],
+    )
+    assert shop["app_key"] == str(PARTNER_ID)
+    assert shop["app_secret"] is False and shop["has_app_secret"] is True
+    app_id = shop["app_id"][0]
+    (app,) = admin(
+        "entro.marketplace.app",
+        "read",
+        [app_id],
+        ["platform", "app_key", "app_secret", "has_secret"],
+    )
+    assert (app["platform"], app["app_key"]) == ("shopee", str(PARTNER_ID))
+    assert app["app_secret"] is False and app["has_secret"] is True
+    # a second shop of the same key and secret, created directly: the same app
+    second = admin(
+        "entro.marketplace.shop",
+        "create",
+        {
+            "name": "RPC second Shopee shop",
+            "platform": "shopee",
+            "app_key": str(PARTNER_ID),
+            "app_secret": PARTNER_KEY,
+        },
+    )
+    (row,) = admin("entro.marketplace.shop", "read", [second], ["app_id"])
+    assert row["app_id"][0] == app_id
+    # ... and another secret for it is refused, clearly
+    with pytest.raises(xmlrpc.client.Fault) as fault:
+        admin(
+            "entro.marketplace.shop",
+            "write",
+            [second],
+            {"app_secret": "not-the-apps-secret"},
+        )
+    assert "different app secret" in fault.value.faultString
+    admin("entro.marketplace.shop", "unlink", [second])
+    # a Marketplace User reads neither the secret nor its ciphertext
+    users = admin("res.users", "search", [("login", "=", "staff")])
+    if users:
+        staff = odoo_server.login("staff", "staff-pass-1")
+        (row,) = staff("entro.marketplace.app", "read", [app_id], ["app_secret"])
+        assert row["app_secret"] is False
+        with pytest.raises(xmlrpc.client.Fault) as fault:
+            staff("entro.marketplace.app", "read", [app_id], ["app_secret_enc"])
+        assert "not have enough rights" in fault.value.faultString

@@ -20,3 +20,4 @@ from . import entro_marketplace_order_staging
 from . import entro_marketplace_order_overview
 from . import entro_marketplace_shop_overview
 from . import res_company
+from . import entro_marketplace_app

@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class EntroMarketplaceCredential(models.Model):
-    """The secrets of one shop, encrypted, in a table of their own.
+    """The tokens of one shop, encrypted, in a table of their own (the app key
+    and secret are the shop's platform app's: entro.marketplace.app).
 
     Only the system (and administrators) can read this model: the shop shows
     whether a secret is set and when tokens expire, never their values. Tokens
@@ -18,6 +19,8 @@ class EntroMarketplaceCredential(models.Model):
     shop_id = fields.Many2one(
         "entro.marketplace.shop", required=True, index=True, ondelete="cascade"
     )
+    # Legacy: the app secret of shops connected before 18.0.1.2.0, moved to their
+    # platform app (entro.marketplace.app) by the upgrade; nothing writes it now.
     app_secret_enc = fields.Char(copy=False)
     access_token_enc = fields.Char(copy=False)
     refresh_token_enc = fields.Char(copy=False)

@@ -84,42 +84,38 @@ class EntroMarketplaceEvent(models.Model):
     def _verify_webhook(self, platform, headers, body):
         """(shop or empty, Event) for a genuine push; WebhookRejected otherwise.
 
-        Fails closed: without a shop (and so a secret) to check the signature
+        Fails closed: without an app (and so a secret) to check the signature
         with, every push is refused. Each distinct app (key and secret) of the
-        platform's shops is tried, so one Odoo can serve several apps. A push is
-        routed only to a shop whose own secret verified it (or that shares the
-        authorization of one): a secret never speaks for another app's shops,
-        whichever app key they were given. A shop whose secret cannot be
-        decrypted is skipped (and flagged); the others are still served.
+        platform's platform apps is tried, so one Odoo serves several apps and
+        companies. A push is routed only to a shop of an app whose secret
+        verified it (the apps of several companies holding the same key and
+        secret are one app on the platform), and the shop id of the push picks
+        the shop: a secret never speaks for another app's shops. A push of no
+        known shop of that app is kept (and ignored). An app whose secret cannot
+        be decrypted is skipped (its shops flagged); the others are still served.
         """
         cls = get_platform_class(platform)
         # sudo: a push has no user; the secrets are the system's, read to verify it
-        credentials = (
-            self.env["entro.marketplace.credential"]
+        apps = (
+            self.env["entro.marketplace.app"]
             .sudo()
-            .search(
-                [
-                    ("shop_id.platform", "=", platform),
-                    ("shop_id.active", "=", True),
-                    ("app_secret_enc", "!=", False),
-                ]
-            )
+            .search([("platform", "=", platform), ("app_secret_enc", "!=", False)])
         )
-        apps = {}
+        groups = {}
         unreadable = self.env["entro.marketplace.shop"]
-        for cred in credentials:
+        for app in apps:
             try:
-                secret = crypto.decrypt(cred.app_secret_enc)
+                secret = app._readable_secret()
             except crypto.SecretUnreadable:
-                unreadable |= cred.shop_id
+                unreadable |= app.shop_ids
                 continue
-            key = (cred.shop_id.app_key or "", secret)
-            apps[key] = apps.get(key, cred.browse()) | cred
+            key = (app.app_key or "", secret)
+            groups[key] = groups.get(key, app.browse()) | app
         if unreadable:
             unreadable._flag_unreadable_credentials()
         url = self._webhook_url(platform)
         rejection = WebhookRejected("no_secret", status=401)
-        for (app_key, secret), creds in apps.items():
+        for (app_key, secret), group in groups.items():
             client = cls(ShopConfig(app_key=app_key or None, app_secret=secret))
             try:
                 event = client.verify_webhook(url, headers, body)
@@ -128,17 +124,22 @@ class EntroMarketplaceEvent(models.Model):
                     rejection = exc
                     continue
                 raise
-            owners = creds.shop_id
-            # sudo: the shops sharing the authorization of those the secret is of
-            sharing = (
+            external_id = str(event.shop_external_id or "")
+            # sudo: the active shops of the apps the secret is of, any company
+            target = (
                 self.env["entro.marketplace.shop"]
                 .sudo()
-                .search([("credential_shop_id", "in", owners.ids)])
+                .search(
+                    [
+                        ("app_id", "in", group.ids),
+                        ("platform", "=", platform),
+                        ("external_id", "=", external_id),
+                    ],
+                    limit=1,
+                )
+                if external_id
+                else self.env["entro.marketplace.shop"]
             )
-            external_id = str(event.shop_external_id or "")
-            target = (owners | sharing).filtered(
-                lambda s, ext=external_id: bool(ext) and s.external_id == ext
-            )[:1]
             return target, event
         raise rejection
 
@@ -290,9 +291,12 @@ class EntroMarketplaceEvent(models.Model):
         Shop = self.env["entro.marketplace.shop"]
         shops = Shop.search([("state", "=", "connected")])
         done_apps = set()
-        for shop in shops:
-            app = (shop.platform, shop.app_key)
-            if app in done_apps:
+        for shop in shops.filtered("app_id"):
+            # one recovery per platform app (c20-connect)
+            if shop.app_id in done_apps:
                 continue
-            done_apps.add(app)
-            shop._enqueue("_job_recover_lost_events", identity=f"lost-{app}")
+            done_apps.add(shop.app_id)
+            shop._enqueue(
+                "_job_recover_lost_events",
+                identity=f"lost-{shop.platform}-app{shop.app_id.id}",
+            )

@@ -78,16 +78,40 @@ class EntroMarketplaceShop(models.Model):
         tracking=True,
     )
 
+    # --- c20-connect: the platform app the shop authorises (one-click connect) -------
+    app_id = fields.Many2one(
+        "entro.marketplace.app",
+        string="Platform App",
+        check_company=True,
+        index=True,
+        ondelete="restrict",
+        tracking=True,
+        domain="[('platform', '=', platform)]",
+        help="The company's app of this platform (Configuration > Platform Apps), "
+        "whose key and secret the shop uses: the seller only authorises it.",
+    )
+    name_from_platform = fields.Boolean(
+        "Name from the Platform",
+        copy=False,
+        help="Connected without a name: the shop takes the name the platform gives "
+        "it when the seller authorizes it.",
+    )
+    # --- end c20-connect ------------------------------------------------------------
     # --- credentials: stored encrypted, readable by nobody through the ORM ---------
     app_key = fields.Char(
         string="App Key / Partner ID",
-        help="The app's public identifier on the platform (Shopee: partner_id).",
+        related="app_id.app_key",
+        store=True,
+        help="The app's public identifier on the platform (Shopee: partner_id), "
+        "from the shop's platform app. Given on create or write (XML-RPC), it "
+        "chooses the company's app of the platform, created when there is none.",
     )
     app_secret = fields.Char(
         string="App Secret / Partner Key",
         compute="_compute_app_secret",
         inverse="_inverse_app_secret",
-        help="Stored encrypted; it is never shown again once saved.",
+        help="Write-only, for integrators: stored encrypted on the shop's platform "
+        "app; it is never shown again once saved.",
     )
     credential_ids = fields.One2many(
         "entro.marketplace.credential", "shop_id", groups="base.group_system"
@@ -290,69 +314,26 @@ class EntroMarketplaceShop(models.Model):
             shop.app_secret = False
 
     def _inverse_app_secret(self):
+        # c20-connect: the secret is the app's; given on a shop (the old way, by
+        # an integrator), it is stored on the shop's app
         for shop in self:
             if shop.app_secret:
-                shop._check_one_secret_per_app(shop.app_secret, exclude=self)
-                shop._credential().app_secret_enc = crypto.encrypt(shop.app_secret)
-
-    def _check_one_secret_per_app(self, secret, exclude=None):
-        """One app has one secret: refuse ``secret`` for this shop when another
-        shop (in any company; ``exclude``, saved together, aside) has the same
-        app key and another secret.
-
-        Webhooks are routed to the shops whose own secret verified them; this
-        makes the mistake (or the attempt) visible when the shop is saved.
-        """
-        self.ensure_one()
-        if not secret or not self.app_key:
-            return
-        exclude = self | (exclude or self.browse())
-        # sudo: the shops of the same app in every company; their secrets are
-        # compared here, never shown
-        others = (
-            self.env["entro.marketplace.credential"]
-            .sudo()
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("shop_id.platform", "=", self.platform),
-                    ("shop_id.app_key", "=", self.app_key),
-                    ("shop_id", "not in", (exclude | exclude.credential_shop_id).ids),
-                    ("app_secret_enc", "!=", False),
-                ]
-            )
-        )
-        for cred in others:
-            try:
-                theirs = crypto.decrypt(cred.app_secret_enc)
-            except crypto.SecretUnreadable:
-                continue
-            if not consteq(theirs, secret):
-                raise ValidationError(
-                    _(
-                        "Another shop already uses the app key %(key)s on "
-                        "%(platform)s with a different app secret. One app has one "
-                        "secret: enter that app's secret, or use an app of your own.",
-                        key=self.app_key,
-                        platform=self._platform_label(),
+                if not shop.app_id:
+                    raise ValidationError(
+                        _(
+                            "An app secret needs its app: give the app key too, or "
+                            "choose the shop's platform app."
+                        )
                     )
-                )
+                shop.app_id._set_secret_from_shop(shop.app_secret, shop)
+        # write-only: never read back, not even from this transaction's cache
+        self.invalidate_recordset(["app_secret", "has_app_secret"])
 
     def _readable_app_secret(self):
         """This shop's app secret, or None when it has none or it cannot be
         decrypted."""
         self.ensure_one()
-        owner = self.credential_shop_id or self
-        # sudo: credentials are the system's (the caller's access was checked)
-        cred = (
-            self.env["entro.marketplace.credential"]
-            .sudo()
-            .search([("shop_id", "=", owner.id)], limit=1)
-        )
-        try:
-            return crypto.decrypt(cred.app_secret_enc)
-        except crypto.SecretUnreadable:
-            return None
+        return self.app_id._secret_or_none() if self.app_id else None
 
     def _flag_unreadable_credentials(self):
         """The stored secrets of these shops cannot be decrypted (the encryption
@@ -389,7 +370,8 @@ class EntroMarketplaceShop(models.Model):
         by_shop = {c.shop_id.id: c for c in credentials}
         for shop in self:
             cred = by_shop.get(owners.get(shop.id))
-            shop.has_app_secret = bool(cred and cred.app_secret_enc)
+            # c20-connect: the secret is the app's
+            shop.has_app_secret = bool(shop.app_id.has_secret)
             shop.has_tokens = bool(cred and cred.access_token_enc)
             shop.access_expires_at = cred.access_expires_at if cred else False
             shop.refresh_expires_at = cred.refresh_expires_at if cred else False
@@ -527,6 +509,8 @@ class EntroMarketplaceShop(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._resolve_app_values(vals)
         if not self.env.su:
             for vals in vals_list:
                 platform = vals.get("platform") or self.env.context.get(
@@ -535,7 +519,102 @@ class EntroMarketplaceShop(models.Model):
                 self._check_api_host(platform, vals.get("api_base_url"))
         return super().create(vals_list)
 
+    # --- c20-connect: shops get their app key and secret from a platform app ----------
+
+    @api.model
+    def _resolve_app_values(self, vals, shop=None):
+        """Turn the old way of giving a shop its app (``app_key``, over XML-RPC)
+        into its ``app_id``: the company's app of the platform, created when
+        there is none. A shop given an app takes its platform (and company) from
+        it when they are not given."""
+        key = vals.pop("app_key", None)
+        app = self.env["entro.marketplace.app"].browse(vals.get("app_id") or [])
+        platform = (
+            vals.get("platform")
+            or (shop and shop.platform)
+            or self.env.context.get("default_platform")
+            or app.platform
+        )
+        company = self.env["res.company"].browse(
+            vals.get("company_id")
+            or (shop and shop.company_id.id)
+            or self.env.context.get("default_company_id")
+            or app.company_id.id
+            or self.env.company.id
+        )
+        if key and not app:
+            if not platform:
+                raise ValidationError(_("Choose the shop's platform."))
+            # the caller may create a shop in this company, checked by the
+            # create itself (record rules) before anything else is kept
+            if company not in self.env.user.company_ids and not self.env.su:
+                raise AccessError(_("You cannot connect a shop for %s.", company.name))
+            app = self.env["entro.marketplace.app"]._for_shop_values(
+                platform, company, key, vals
+            )
+            vals["app_id"] = app.id
+        elif key and app and app.app_key != str(key):
+            raise ValidationError(
+                _(
+                    "The app key %(key)s is not the key of the app %(app)s.",
+                    key=key,
+                    app=app.display_name,
+                )
+            )
+        if app and not shop:
+            vals.setdefault("platform", app.platform)
+            vals.setdefault("company_id", app.company_id.id)
+        return vals
+
+    def _name_from_tokens(self, tokens):
+        """The shop's name as the platform gives it in an authorization (its
+        shop or seller name), or its platform's name and shop id."""
+        self.ensure_one()
+        extra = tokens.extra or {}
+        name = extra.get("shop_name") or extra.get("seller_name")
+        for row in extra.get("country_user_info") or []:
+            if not name and str(row.get("seller_id") or "") == self.external_id:
+                name = row.get("name") or row.get("shop_name")
+        name = str(name or "").strip()
+        return name or f"{self._platform_label()} {self.external_id or self.id}"
+
+    def _take_platform_name(self, tokens):
+        """Connected without a name: take the platform's (c20-connect)."""
+        for shop in self.filtered("name_from_platform"):
+            # sudo: the name is the platform's word (the caller checked access)
+            shop.sudo().write(
+                {"name": shop._name_from_tokens(tokens), "name_from_platform": False}
+            )
+
+    @api.constrains("app_id", "platform", "company_id")
+    def _check_app_platform(self):
+        for shop in self.filtered("app_id"):
+            if shop.app_id.platform != shop.platform:
+                raise ValidationError(
+                    _(
+                        "The app %(app)s is not an app of %(platform)s.",
+                        app=shop.app_id.display_name,
+                        platform=shop._platform_label(),
+                    )
+                )
+
+    # --- end c20-connect ------------------------------------------------------------
+
     def write(self, vals):
+        # c20-connect: an app key written (the old way) chooses the shop's app
+        if "app_key" in vals:
+            if len(self) > 1:
+                for shop in self:
+                    shop.write(vals)
+                return True
+            vals = dict(vals)
+            if not vals["app_key"]:
+                vals.pop("app_key")
+                vals["app_id"] = False
+            elif self:
+                self._resolve_app_values(vals, shop=self)
+            else:
+                vals.pop("app_key")
         moved = self.browse()
         if "api_base_url" in vals or "platform" in vals:
             for shop in self:
@@ -545,10 +624,6 @@ class EntroMarketplaceShop(models.Model):
                 if (url or False) != (shop.api_base_url or False):
                     moved |= shop
         result = super().write(vals)
-        if "app_key" in vals:
-            for shop in self:
-                secret = shop._readable_app_secret()
-                shop._check_one_secret_per_app(secret, exclude=self)
         if moved:
             moved._on_api_host_changed()
         return result
@@ -598,7 +673,8 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         raw = self._credential()
         return {
-            "app_secret": crypto.decrypt(raw.app_secret_enc),
+            # c20-connect: the app's secret
+            "app_secret": self.app_id._readable_secret() if self.app_id else None,
             "access_token": crypto.decrypt(raw.access_token_enc),
             "refresh_token": crypto.decrypt(raw.refresh_token_enc),
         }
@@ -645,6 +721,8 @@ class EntroMarketplaceShop(models.Model):
                     if cred[name]
                 }
             )
+        # c20-connect: and the platform apps' secrets
+        self.env["entro.marketplace.app"]._rotate_encryption()
         return True
 
     # ------------------------------------------------------------- platform client
@@ -653,10 +731,13 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         secrets_ = self._secrets()
         # Odoo's empty fields are False; the platform layer expects None
+        app = self.app_id
+        service_id = self.service_id or app.service_id
         return ShopConfig(
-            app_key=self.app_key or None,
+            app_key=app.app_key or None,
             app_secret=secrets_["app_secret"],
-            base_url=self.api_base_url or None,
+            # c20-connect: the app's host, unless the shop has one of its own
+            base_url=self.api_base_url or app.api_base_url or None,
             shop_external_id=self.external_id or None,
             country=self.country_code or None,
             access_token=secrets_["access_token"],
@@ -668,7 +749,7 @@ class EntroMarketplaceShop(models.Model):
             max_inline_wait=10,
             hold_store=DatabaseHolds(self.env),
             status_overrides=self._status_overrides(),
-            extra={"service_id": self.service_id} if self.service_id else {},
+            extra={"service_id": service_id} if service_id else {},
         )
 
     def _platform_client(self, api_log=None):
@@ -677,7 +758,11 @@ class EntroMarketplaceShop(models.Model):
         self.ensure_one()
         if not self.has_app_secret or not self.app_key:
             raise UserError(
-                _("The shop %s has no app credentials: connect it first.", self.name)
+                _(
+                    "The shop %s has no platform app with its key and secret: an "
+                    "administrator sets the app up in Configuration > Platform Apps.",
+                    self.name,
+                )
             )
         return get_platform_class(self.platform)(
             self._platform_config(),
@@ -835,6 +920,7 @@ class EntroMarketplaceShop(models.Model):
                 "last_error": False,
             }
         )
+        self._take_platform_name(tokens)
         self.message_post(body=_("Shop connected on %s.", self._platform_label()))
         self._connect_sibling_shops(tokens)
         return True
@@ -871,7 +957,7 @@ class EntroMarketplaceShop(models.Model):
             values = {
                 "credential_shop_id": self.id,
                 "state": "connected",
-                "app_key": self.app_key,
+                "app_id": self.app_id.id,
                 "api_base_url": self.api_base_url,
             }
             if sibling:
@@ -1265,14 +1351,13 @@ class EntroMarketplaceShop(models.Model):
             [("platform", "=", platform), ("external_id", "=", str(external_id))],
             limit=1,
         )
-        if app and shop and shop != app:
-            secret = app._readable_app_secret()
-            theirs = shop._readable_app_secret()
-            if not (
-                shop.app_key == app.app_key
-                and secret
-                and theirs
-                and consteq(secret, theirs)
-            ):
-                return self.browse()
+        # c20-connect: the same app record, or the same app entered in another
+        # company (same key and secret)
+        if (
+            app
+            and shop
+            and shop != app
+            and not (app.app_id and app.app_id._same_credentials(shop.app_id))
+        ):
+            return self.browse()
         return shop

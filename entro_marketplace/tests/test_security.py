@@ -74,8 +74,10 @@ class SecurityCase(ShopeeFlowCase):
             )
         )
         if secret:
-            # as stored before this fix, or by a key no longer configured
-            shop._credential().app_secret_enc = secret
+            # as stored before this fix, or by a key no longer configured: on the
+            # shop's platform app (c20-connect)
+            shop.app_id.sudo().app_secret_enc = secret
+            shop.invalidate_recordset(["has_app_secret"])
         return shop
 
     def _signed_push(self, key, message):
@@ -99,40 +101,57 @@ class TestWebhookRouting(SecurityCase):
     """3. A secret speaks only for the shops it is the secret of."""
 
     def test_a_second_shop_of_the_same_app_key_with_another_secret_is_refused(self):
+        # c20-connect: a company's shops of a platform share its platform app;
+        # another company's app of the same key is that company's own (its
+        # secret speaks for its shops only)
         Shop = self.env["entro.marketplace.shop"].with_user(self.manager_a)
+        squatter = Shop.create(
+            {
+                "name": "Squatter",
+                "platform": "shopee",
+                "company_id": self.company_a.id,
+                "app_key": str(PARTNER_ID),
+                "app_secret": ATTACKER_KEY,
+            }
+        )
+        self.assertNotEqual(squatter.app_id, self.shop.app_id)
+        self.assertEqual(squatter.app_id.company_id, self.company_a)
+        # in the same company, one app has one secret
         with self.assertRaisesRegex(ValidationError, "different app secret"):
             Shop.create(
                 {
-                    "name": "Squatter",
+                    "name": "Same app",
                     "platform": "shopee",
                     "company_id": self.company_a.id,
                     "app_key": str(PARTNER_ID),
-                    "app_secret": ATTACKER_KEY,
+                    "app_secret": PARTNER_KEY,
                 }
             )
-        # the same app's secret is fine (one app, several shops or companies)
+        # the same app's secret is fine (one app, several shops)
         shop = Shop.create(
             {
                 "name": "Same app",
                 "platform": "shopee",
                 "company_id": self.company_a.id,
                 "app_key": str(PARTNER_ID),
-                "app_secret": PARTNER_KEY,
+                "app_secret": ATTACKER_KEY,
             }
         )
+        self.assertEqual(shop.app_id, squatter.app_id)
         self.assertTrue(shop.has_app_secret)
-        # ... and changing the key of a shop to that app's, with another secret
+        # ... and moving a shop to that app with another secret
         other = Shop.create(
             {
                 "name": "Own app",
                 "platform": "shopee",
                 "company_id": self.company_a.id,
                 "app_key": "31337",
-                "app_secret": ATTACKER_KEY,
+                "app_secret": "own_partner_key",
             }
         )
+        self.assertNotEqual(other.app_id, squatter.app_id)
         with self.assertRaisesRegex(ValidationError, "different app secret"):
-            other.app_key = str(PARTNER_ID)
+            other.write({"app_key": str(PARTNER_ID), "app_secret": "own_partner_key"})
 
     def test_another_apps_secret_neither_disconnects_nor_feeds_a_shop(self):
         # company A's shop: B's public partner id, A's own secret (saved before
@@ -184,9 +203,10 @@ class TestWebhookRouting(SecurityCase):
             secret=foreign,
         )
         broken.state = "connected"
+        company_c = self.env["res.company"].sudo().create({"name": "Company C"})
         served = self._su_shop(
             name="Still served",
-            company_id=self.company_a.id,
+            company_id=company_c.id,
             app_key="5151",
             external_id="5151",
             secret=crypto.encrypt("served_key"),
@@ -422,14 +442,21 @@ class TestManagersOnly(SecurityCase):
 
     def test_the_connect_wizard_never_keeps_the_secret_in_clear(self):
         secret = "wizard-secret-" + hashlib.sha1(b"17").hexdigest()
-        wizard = self.env["entro.marketplace.shop.connect"].create(
-            {
-                "name": "Wizard shop",
-                "platform": "shopee",
-                "app_key": "6060",
-                "app_secret": secret,
-                "api_base_url": self.emulator.base_url,
-            }
+        # company A has no Shopee app yet: the integrator's key and secret set
+        # it up (c20-connect)
+        wizard = (
+            self.env["entro.marketplace.shop.connect"]
+            .with_user(self.manager_a)
+            .create(
+                {
+                    "name": "Wizard shop",
+                    "platform": "shopee",
+                    "company_id": self.company_a.id,
+                    "app_key": "6060",
+                    "app_secret": secret,
+                    "api_base_url": self.emulator.base_url,
+                }
+            )
         )
         self.env.flush_all()
         self.env.cr.execute(
@@ -444,8 +471,13 @@ class TestManagersOnly(SecurityCase):
             wizard.app_secret_enc  # noqa: B018 - the ciphertext is the system's
         action = wizard.action_connect()
         self.assertEqual(action["type"], "ir.actions.act_url")
-        shop = self.env["entro.marketplace.shop"].search([("name", "=", "Wizard shop")])
+        shop = (
+            self.env["entro.marketplace.shop"]
+            .with_user(self.manager_a)
+            .search([("name", "=", "Wizard shop")])
+        )
         self.assertEqual(shop._secrets()["app_secret"], secret)
+        self.assertEqual(shop.app_id.company_id, self.company_a)
         self.assertFalse(wizard.sudo().app_secret_enc)
 
     def test_buyer_notes_are_text(self):

@@ -26,9 +26,13 @@ class TestShopCredentials(TransactionCase):
 
     def _raw(self):
         self.env.flush_all()
+        # the app secret is the shop's platform app's (c20-connect)
         self.env.cr.execute(
-            "SELECT app_secret_enc, access_token_enc FROM entro_marketplace_credential "
-            "WHERE shop_id = %s",
+            "SELECT app.app_secret_enc, cred.access_token_enc "
+            "FROM entro_marketplace_shop shop "
+            "JOIN entro_marketplace_app app ON app.id = shop.app_id "
+            "LEFT JOIN entro_marketplace_credential cred ON cred.shop_id = shop.id "
+            "WHERE shop.id = %s",
             [self.shop.id],
         )
         return self.env.cr.fetchone()

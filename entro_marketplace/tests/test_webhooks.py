@@ -91,7 +91,8 @@ class TestWebhooks(ShopeeFlowCase):
         self.assertFalse(self._events())
 
     def test_no_shop_means_no_secret_means_refused(self):
-        self.shop._credential().app_secret_enc = False
+        # the secret is the shop's platform app's (c20-connect)
+        self.shop.app_id.sudo().app_secret_enc = False
         self.assertEqual(self._post().status_code, 401)
         self.assertFalse(self._events())
 

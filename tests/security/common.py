@@ -183,6 +183,15 @@ class RecordFactory:
             "app_secret": f"typed-secret-{company.id}-{n}",
         }
 
+    def _values_entro_marketplace_app(self, fx, company, n):
+        # one app per platform, company and key: a key of its own
+        return {
+            "platform": "lazada",
+            "company_id": company.id,
+            "app_key": f"sec-lazada-app-{company.id}-{n}",
+            "app_secret": f"sec-lazada-secret-{n}",
+        }
+
     def _values_entro_marketplace_cancel(self, fx, company, n):
         return {"sale_order_id": fx.sale.id, "note": "security"}
 
@@ -265,6 +274,7 @@ class RecordFactory:
         "entro.marketplace.settlement.line": {"label": "security"},
         "entro.marketplace.payout.report": {"order_count": 2},
         "entro.marketplace.shop.connect": {"name": "security"},
+        "entro.marketplace.app": {"service_id": "security"},
         "entro.marketplace.cancel": {"note": "security"},
         "entro.marketplace.tiki.statement": {"reference": "security"},
         "entro.billing.plan": {"description": "security"},

@@ -42,6 +42,7 @@ OWN_COMPANY = {
     "entro.marketplace.settlement.line": ("",  "r",   "rwcu", "",     "",     "",  ""),
     "entro.marketplace.payout.report":   ("",  "r",   "r",    "",     "",     "",  ""),
     "entro.marketplace.shop.connect":    ("",  "",    "rwcu", "",     "",     "",  ""),
+    "entro.marketplace.app":             ("",  "r",   "rwcu", "",     "",     "",  ""),
     "entro.marketplace.cancel":          ("",  "rwc", "rwc",  "",     "",     "",  ""),
     "entro.marketplace.tiki.statement":  ("",  "",    "rwcu", "",     "",     "",  ""),
     "entro.billing.plan":                ("r", "r",   "r",    "rwcu", "r",    "r", ""),

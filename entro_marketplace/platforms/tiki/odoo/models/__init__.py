@@ -1,2 +1,3 @@
 from . import entro_marketplace_shop_tiki
 from . import entro_marketplace_settlement_tiki
+from . import entro_marketplace_app_tiki

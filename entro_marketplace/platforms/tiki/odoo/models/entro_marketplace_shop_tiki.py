@@ -30,9 +30,13 @@ class EntroMarketplaceShop(models.Model):
     tiki_app_type = fields.Selection(
         TIKI_APP_TYPES,
         string="Tiki App Type",
-        default="public",
+        compute="_compute_tiki_app_type",
+        store=True,
+        readonly=False,
+        precompute=True,
         help="A public app serves many sellers, who each authorize it; an in-house "
-        "app is the seller's own and authenticates with its client credentials.",
+        "app is the seller's own and authenticates with its client credentials. "
+        "The platform app's type, unless set here.",
     )
     tiki_token_auth_method = fields.Selection(
         [("basic", "HTTP Basic"), ("post", "In the Request Body")],
@@ -73,6 +77,14 @@ class EntroMarketplaceShop(models.Model):
         help="The last batch pulled and stored; the next pull acknowledges it.",
     )
     tiki_last_pull_at = fields.Datetime("Last Event Pull", readonly=True, copy=False)
+
+    @api.depends("app_id")
+    def _compute_tiki_app_type(self):
+        # c20-connect: the type of the shop's platform app
+        for shop in self:
+            shop.tiki_app_type = (
+                shop.app_id.tiki_app_type or shop.tiki_app_type or "public"
+            )
 
     # ------------------------------------------------------------ platform client
 
@@ -118,6 +130,7 @@ class EntroMarketplaceShop(models.Model):
         self.sudo().write(
             {"external_id": seller, "state": "connected", "last_error": False}
         )
+        self._take_platform_name(tokens)
         self.message_post(body=_("Shop connected on %s.", self._platform_label()))
         self._enqueue("_job_tiki_pull_events", identity=f"tiki-pull-{self.id}")
         return True
