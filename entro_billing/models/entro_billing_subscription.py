@@ -103,11 +103,23 @@ class EntroBillingSubscription(models.Model):
         "transfer: the invoice carries the bank account and a payment reference; "
         "the service runs while it is within its due date.",
     )
+    # The billing history and its invoices: Billing Managers (and the portal, whose
+    # pages read them as superuser); a seller's users see the plan, not the books.
     period_ids = fields.One2many(
-        "entro.billing.period", "subscription_id", string="Billing Periods"
+        "entro.billing.period",
+        "subscription_id",
+        string="Billing Periods",
+        groups="entro_billing.group_billing_manager,base.group_portal",
     )
-    invoice_ids = fields.Many2many("account.move", compute="_compute_invoice_ids")
-    invoice_count = fields.Integer(compute="_compute_invoice_ids")
+    invoice_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_invoice_ids",
+        groups="entro_billing.group_billing_manager,base.group_portal",
+    )
+    invoice_count = fields.Integer(
+        compute="_compute_invoice_ids",
+        groups="entro_billing.group_billing_manager,base.group_portal",
+    )
     next_invoice_date = fields.Date(compute="_compute_next_invoice")
     next_invoice_amount = fields.Monetary(
         "Next Invoice (excl. VAT)", compute="_compute_next_invoice"
@@ -295,6 +307,8 @@ class EntroBillingSubscription(models.Model):
     @api.model
     def action_open_my_plan(self):
         """My Entro plan: the subscription of the current company, read-only."""
+        # a button's record comes from the client: only one the user may read
+        self.check_access("read")
         sub = self._for_company(self.env.company)
         action = {
             "type": "ir.actions.act_window",
@@ -324,6 +338,7 @@ class EntroBillingSubscription(models.Model):
 
     def action_open_portal(self):
         self.ensure_one()
+        self.check_access("read")
         return {"type": "ir.actions.act_url", "url": self.access_url, "target": "new"}
 
     def action_view_invoices(self):

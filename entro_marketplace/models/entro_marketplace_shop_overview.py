@@ -206,6 +206,8 @@ class EntroMarketplaceShop(models.Model):
 
     def _overview_orders_action(self, filter_name=None):
         """This shop's orders, under the search filter ``filter_name``."""
+        # a button's record comes from the client: only a shop the user may read
+        self.check_access("read")
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "entro_marketplace.entro_marketplace_order_action"

@@ -206,8 +206,9 @@ class RecordFactory:
         return {"name": f"Plan {n}", "code": f"sec{n}", "company_id": company.id}
 
     def _values_entro_billing_subscription(self, fx, company, n):
+        # the seller company subscribes: its users read it (My Entro Plan)
         return {
-            "partner_id": fx.customer.id,
+            "partner_id": company.partner_id.id,
             "plan_id": fx.plan.id,
             "company_id": company.id,
         }
@@ -389,7 +390,11 @@ def company_fixtures(env, company, label):
     )
     (plan | plan2).company_id = company
     subscription = env["entro.billing.subscription"].create(
-        {"partner_id": customer.id, "plan_id": plan.id, "company_id": company.id}
+        {
+            "partner_id": company.partner_id.id,
+            "plan_id": plan.id,
+            "company_id": company.id,
+        }
     )
     request = env["entro.privacy.request"].create(
         {
@@ -472,7 +477,8 @@ class TwoCompaniesCase(CrossAddonHttpCase):
             if role == "portal":
                 partner_a, partner_m, partner_b = (
                     cls.env["res.partner"].create(
-                        {"name": f"Portal {tag}", "parent_id": fx.customer.id}
+                        # a contact of the seller company, which subscribes
+                        {"name": f"Portal {tag}", "parent_id": fx.company.partner_id.id}
                     )
                     for tag, fx in (("A", cls.fx_a), ("AB", cls.fx_a), ("B", cls.fx_b))
                 )

@@ -46,7 +46,7 @@ OWN_COMPANY = {
     "entro.marketplace.cancel":          ("",  "rwc", "rwc",  "",     "",     "",  ""),
     "entro.marketplace.tiki.statement":  ("",  "",    "rwcu", "",     "",     "",  ""),
     "entro.billing.plan":                ("r", "r",   "r",    "rwcu", "r",    "r", ""),
-    "entro.billing.subscription":        ("",  "",    "",     "rwc",  "",     "r", ""),
+    "entro.billing.subscription":        ("r", "r",   "r",    "rwc",  "r",    "r", ""),
     "entro.billing.period":              ("",  "",    "",     "r",    "",     "r", ""),
     "entro.billing.change.plan":         ("",  "",    "",     "rwcu", "",     "",  ""),
     "entro.privacy.request":             ("",  "",    "",     "",     "rwc",  "",  ""),
