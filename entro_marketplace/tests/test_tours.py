@@ -11,7 +11,7 @@ import io
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
-from .common import ShopeeFlowCase
+from .common import SHOP_ID, ShopeeFlowCase
 from .fulfilment_helpers import FulfilmentMixin
 
 
@@ -33,6 +33,23 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         super().setUp()
         self.emulator.tracking_delay = 0
         self.emulator.document_delay = 0
+
+    def test_connect_a_shop(self):
+        """Connect a Shop, the platform's consent page, back connected: one click
+        for the seller, the app's key and secret entered once by an administrator."""
+        # the emulator's one seller is free again (the class shop stands aside)
+        self.shop.sudo().write({"external_id": "other", "state": "disconnected"})
+        # the platform sends the seller back to this server
+        self.env["ir.config_parameter"].sudo().set_param(
+            "entro_marketplace.public_base_url", self.base_url()
+        )
+        self.start_tour("/odoo", "entro_connect_shop", login=self.manager_login)
+        shop = self.env["entro.marketplace.shop"].search(
+            [("external_id", "=", str(SHOP_ID))]
+        )
+        self.assertEqual(shop.state, "connected")
+        self.assertTrue(shop.has_tokens)
+        self.assertEqual(shop.app_id, self.shop.app_id)
 
     def import_one(self):
         (order,) = self.add_orders(1, seed=77, statuses=["READY_TO_SHIP"])

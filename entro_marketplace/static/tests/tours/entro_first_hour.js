@@ -97,3 +97,34 @@ tours.add("entro_order_to_delivery_vi", {
         ...openOrderToDelivery(),
     ],
 });
+
+tours.add("entro_connect_shop", {
+    url: "/odoo",
+    steps: () => [
+        ...openMarketplaceApp(),
+        {
+            content: "Open the configuration menu",
+            trigger: '.o_menu_sections [data-menu-xmlid="entro_marketplace.menu_marketplace_configuration"]',
+            run: "click",
+        },
+        {
+            content: "Connect a Shop",
+            trigger: '.dropdown-item[data-menu-xmlid="entro_marketplace.menu_marketplace_connect"]',
+            run: "click",
+        },
+        {
+            content: "Choose the company's Shopee app",
+            trigger: '.modal .o_field_widget[name="app_id"] input[type="radio"]',
+            run: "click",
+        },
+        {
+            content: "Authorize on the platform: its consent page sends the seller back",
+            trigger: '.modal footer button[name="action_connect"]',
+            run: "click",
+        },
+        {
+            content: "Back on the shop, connected",
+            trigger: '.o_form_view .o_statusbar_status button.o_arrow_button_current[data-value="connected"]',
+        },
+    ],
+});
