@@ -20,7 +20,16 @@ cleanup() {
         wait "$pid" 2>/dev/null || true
     done
     if [ -n "$ODOO_PID" ] && kill -0 "$ODOO_PID" 2>/dev/null; then
+        # Odoo stops gracefully on a first signal, at once on a second; a shutdown
+        # still waiting after that (a request or job thread stuck) is ended.
         kill -TERM "$ODOO_PID" 2>/dev/null || true
+        local waited
+        for waited in $(seq 1 40); do
+            kill -0 "$ODOO_PID" 2>/dev/null || break
+            [ "$waited" = 20 ] && kill -TERM "$ODOO_PID" 2>/dev/null
+            sleep 0.5
+        done
+        kill -0 "$ODOO_PID" 2>/dev/null && kill -KILL "$ODOO_PID" 2>/dev/null
         wait "$ODOO_PID" 2>/dev/null || true
     fi
     entro_cleanup

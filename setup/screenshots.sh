@@ -27,10 +27,12 @@ trap 'exit 130' INT TERM
 bash "$ENTRO_ROOT/setup/run.sh" >"$ENTRO_STATE/log/screenshots-run.log" 2>&1 &
 RUN_PID=$!
 log "sandbox starting on $URL (log: $ENTRO_STATE/log/screenshots-run.log)"
-# Ready when every sandbox shop has imported orders (the emulators start with 20 each).
+# Ready when the sandbox's four shops are connected and each has imported orders (the
+# emulators start with 20 each).
+SHOPS=${ENTRO_SCREENSHOT_SHOPS:-4}
 for _ in $(seq 1 300); do
     kill -0 "$RUN_PID" 2>/dev/null || die "the sandbox stopped; see $ENTRO_STATE/log/screenshots-run.log"
-    shops=$("$VENV/bin/python" - "$URL" "$ENTRO_DB" <<'PY' 2>/dev/null || true
+    shops=$("$VENV/bin/python" - "$URL" "$ENTRO_DB" "$SHOPS" <<'PY' 2>/dev/null || true
 import sys, xmlrpc.client as x
 url, db = sys.argv[1:3]
 uid = x.ServerProxy(f"{url}/xmlrpc/2/common").authenticate(db, "admin", "admin", {})
@@ -38,7 +40,7 @@ m = x.ServerProxy(f"{url}/xmlrpc/2/object")
 shops = m.execute_kw(db, uid, "admin", "entro.marketplace.shop", "search", [[]])
 fed = [s for s in shops if m.execute_kw(db, uid, "admin", "entro.marketplace.order",
        "search_count", [[("shop_id", "=", s), ("sale_order_id", "!=", False)]])]
-print(len(shops) if shops and len(fed) == len(shops) else 0)
+print(len(shops) if len(shops) >= int(sys.argv[3]) and len(fed) == len(shops) else 0)
 PY
 )
     [ "${shops:-0}" -gt 0 ] && break
