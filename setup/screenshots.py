@@ -86,6 +86,13 @@ class Shooter:
         except TimeoutException as exc:
             raise SystemExit(f"screenshots: {path} never showed {ready}") from exc
         time.sleep(1.5)  # charts and images settle
+        # the jobs' notifications of the sandbox's set-up (queued by admin) would
+        # cover the page: closed, as a person would
+        self.driver.execute_script(
+            "document.querySelectorAll('.o_notification_close')"
+            ".forEach((b) => b.click());"
+        )
+        time.sleep(0.5)
         errors = self.driver.find_elements(By.CSS_SELECTOR, ".o_error_dialog")
         if errors:
             raise SystemExit(f"screenshots: {path} shows an error: {errors[0].text}")
