@@ -70,6 +70,8 @@ for _ in $(seq 1 120); do
 done
 SANDBOX_LINE="Sandbox:           off (ENTRO_SANDBOX=0)"
 EVERY=${ENTRO_SANDBOX_EVERY:-20}
+# Shopee and Lazada pay their completed orders out this often (seconds; 0: never)
+SETTLE_EVERY=${ENTRO_SANDBOX_SETTLE_EVERY:-60}
 # start_sandbox PLATFORM PORT APP_KEY APP_SECRET EMULATOR_ARGS...: an emulator, then
 # a shop connected to it. Fake credentials, known to the emulator only.
 start_sandbox() {
@@ -89,9 +91,11 @@ if [ "$SANDBOX" = 1 ]; then
     : >"$ENTRO_STATE/log/sandbox.log"
     ok=()
     start_sandbox shopee "$EMULATOR_PORT" 2001887 sandbox-partner-key \
-        --partner-id 2001887 --partner-key sandbox-partner-key && ok+=(Shopee)
+        --partner-id 2001887 --partner-key sandbox-partner-key \
+        --settle-every "$SETTLE_EVERY" && ok+=(Shopee)
     start_sandbox lazada "$((EMULATOR_PORT + 1))" 100200 sandbox-app-secret \
-        --app-key 100200 --app-secret sandbox-app-secret && ok+=(Lazada)
+        --app-key 100200 --app-secret sandbox-app-secret \
+        --settle-every "$SETTLE_EVERY" && ok+=(Lazada)
     start_sandbox tiktok "$((EMULATOR_PORT + 2))" sandbox-tiktok-key sandbox-tiktok-secret \
         --app-key sandbox-tiktok-key --app-secret sandbox-tiktok-secret && ok+=(TikTok)
     # Tiki: the port after TikTok's; no pushes, Odoo pulls the emulator's event queue

@@ -14,6 +14,7 @@ PLATFORM is shopee, lazada, tiktok or tiki.
 
 import sys
 import xmlrpc.client
+from datetime import datetime, timezone
 from pathlib import Path
 
 import requests
@@ -23,6 +24,11 @@ from tests.emulators import lazada as lazada_emulator
 from tests.emulators import shopee as shopee_emulator
 from tests.emulators import tiki as tiki_emulator
 from tests.emulators import tiktok as tiktok_emulator
+
+#: the platforms whose emulator pays orders out in the sandbox (--settle-every)
+PAYOUT_PLATFORMS = ("shopee", "lazada")
+#: how often the sandbox imports payouts (the product's default: daily)
+PAYOUT_CRON_MINUTES = 2
 
 
 def catalogue_variants(platform, items, seed):
@@ -188,12 +194,13 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
         )
         action = rpc("entro.marketplace.shop.connect", "action_connect", [wizard])
         shop = rpc("entro.marketplace.shop", "search", [("name", "=", shop_name)])
-        rpc(
-            "entro.marketplace.shop",
-            "write",
-            shop,
-            {"pricelist_id": pricelist[0], "push_delay": 5},
-        )
+        values = {"pricelist_id": pricelist[0], "push_delay": 5}
+        if platform in PAYOUT_PLATFORMS:
+            # its emulator pays completed orders out: invoice them at confirmation
+            # (nobody validates the sandbox's deliveries) so that the payouts
+            # reconcile invoices
+            values["invoice_policy"] = "confirm"
+        rpc("entro.marketplace.shop", "write", shop, values)
     # The seller's browser: Odoo sends it to the consent page, which sends it back.
     browser = requests.Session()
     browser.post(
@@ -212,6 +219,26 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
         raise SystemExit(f"sandbox: the shop did not connect (state {state})")
     rpc("entro.marketplace.shop", "action_import_listings", shop)
     rpc("entro.marketplace.shop", "action_sync_orders", shop)
+    if platform in PAYOUT_PLATFORMS:
+        # the emulator pays out every minute or so: import the payouts now, then
+        # every few minutes instead of daily (a sandbox database only)
+        cron = rpc(
+            "ir.model.data",
+            "check_object_reference",
+            "entro_marketplace",
+            "ir_cron_import_payouts",
+        )[1]
+        rpc(
+            "ir.cron",
+            "write",
+            [cron],
+            {
+                "interval_number": PAYOUT_CRON_MINUTES,
+                "interval_type": "minutes",
+                "nextcall": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S"),
+            },
+        )
+        rpc("entro.marketplace.shop", "action_import_payouts", shop)
     print(f"sandbox: '{shop_name}' connected to its emulator; orders follow")
 
 

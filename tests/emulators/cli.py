@@ -25,6 +25,11 @@ pulls (``--push-url`` is accepted and ignored).
 Every platform takes ``--host``, ``--port``, ``--orders``, ``--items``,
 ``--seed``, ``--push-url`` and ``--push-every``. A platform's own arguments, how
 it starts and what one tick of activity does live in its ``<code>/cli.py``.
+
+Shopee and Lazada also take ``--settle-every SECONDS`` (default 0: never): that
+often the platform pays the seller out, as it does after orders are completed
+(Shopee releases their escrow into the wallet and withdraws it; Lazada books
+their finance rows and closes a statement), so its payout API has payouts.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import argparse
 import logging
 import random
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from importlib import import_module
@@ -57,7 +63,8 @@ def platforms() -> list[str]:
 
 
 def platform_cli(code: str) -> ModuleType:
-    """The CLI module of platform ``code``."""
+    """The CLI module of platform ``code`` (optionally ``settle(emulator) -> payout
+    or None``, run every ``--settle-every`` seconds)."""
     return import_module(f"{__package__}.{code}.cli")
 
 
@@ -100,16 +107,51 @@ def parser() -> argparse.ArgumentParser:
             default=0,
             help="seconds between simulated order activity (0 = none)",
         )
+        if hasattr(platform, "settle"):
+            one.add_argument(
+                "--settle-every",
+                type=float,
+                default=0,
+                help="seconds between payouts of the completed orders (0 = none)",
+            )
     return root
 
 
-def serve(emulator: Any, args: argparse.Namespace, tick: Any) -> None:
+def settle_periodically(
+    emulator: Any, every: float, settle: Callable[[Any], Any]
+) -> threading.Event:
+    """Call ``settle(emulator)`` every ``every`` seconds in a daemon thread until
+    the returned event is set."""
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.wait(every):
+            try:
+                payout = settle(emulator)
+            except Exception:  # a failed payout must not end the emulator
+                _logger.exception("settling failed")
+                continue
+            if payout:
+                _logger.info("payout: %s", payout)
+
+    threading.Thread(target=loop, name="settle", daemon=True).start()
+    return stop
+
+
+def serve(
+    emulator: Any, args: argparse.Namespace, tick: Any, settle: Any = None
+) -> None:
     """Simulate order activity every ``--push-every`` seconds until interrupted.
 
     ``tick(emulator, rng)`` makes the changes and returns the messages announcing
-    them, pushed to ``--push-url`` when there is one.
+    them, pushed to ``--push-url`` when there is one. With ``--settle-every``,
+    ``settle(emulator)`` pays the completed orders out that often.
     """
     rng = random.Random(args.seed)
+    every = getattr(args, "settle_every", 0) or 0
+    stop = (
+        settle_periodically(emulator, every, settle) if settle and every > 0 else None
+    )
     try:
         while True:
             if args.push_every <= 0:
@@ -123,6 +165,8 @@ def serve(emulator: Any, args: argparse.Namespace, tick: Any) -> None:
     except KeyboardInterrupt:
         _logger.info("stopping")
     finally:
+        if stop is not None:
+            stop.set()
         emulator.stop()
 
 
@@ -133,5 +177,5 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser().parse_args(argv)
     platform = platform_cli(args.platform)
-    serve(platform.start(args), args, platform.tick)
+    serve(platform.start(args), args, platform.tick, getattr(platform, "settle", None))
     return 0

@@ -112,3 +112,73 @@ def test_lazada_statements_split_what_the_buyer_paid(lz_emulator, lz_client):
                 assert line.amount == lazada_emu.buyer_paid(order)
             if line.fee_type == "refund":
                 assert line.amount == -lazada_emu.buyer_paid(order)
+
+
+def test_shopee_sandbox_settles_completed_orders_once(emulator, client):
+    """``--settle-every``: each run releases the orders completed since the last
+    one and withdraws them; the client reads one payout per run."""
+    orders = generate_orders(
+        10,
+        seed=5,
+        shop_id=SHOP_ID,
+        statuses=["COMPLETED", "READY_TO_SHIP"],
+        start=NOW - timedelta(days=3),
+        span=timedelta(days=2),
+    )
+    emulator.add_orders(orders)
+    completed = {o["order_sn"] for o in orders if o["order_status"] == "COMPLETED"}
+    first = emulator.settle_completed(NOW.timestamp() - 600)
+    # nothing completed since: no payout
+    assert emulator.settle_completed(NOW.timestamp() - 300) is None
+    later = next(o for o in orders if o["order_status"] == "READY_TO_SHIP")
+    emulator.set_status(later["order_sn"], "COMPLETED")
+    second = emulator.settle_completed(NOW.timestamp() - 60)
+    settlements = list(client.iter_settlements(NOW - timedelta(days=1), NOW))
+    assert {s.external_id: s.net_amount for s in settlements} == {
+        str(first["withdrawal_id"]): Decimal(-first["amount"]),
+        str(second["withdrawal_id"]): Decimal(-second["amount"]),
+    }
+    paid = [
+        {line.order_external_id for line in s.lines if line.order_external_id}
+        for s in sorted(settlements, key=lambda s: s.external_id)
+    ]
+    assert paid == [completed, {later["order_sn"]}]
+    for settlement in settlements:
+        assert settlement.check_total() == 0
+
+
+def test_lazada_sandbox_settles_delivered_orders_once(lz_emulator, lz_client):
+    orders = lazada_emu.generate_orders(
+        8,
+        seed=6,
+        seller_id=SELLER_ID,
+        statuses=[["delivered"], ["pending"]],
+        start=NOW - timedelta(days=3),
+        span=timedelta(days=2),
+    )
+    lz_emulator.add_orders(orders)
+    first = lz_emulator.settle_delivered(NOW.timestamp() - 600)
+    assert lz_emulator.settle_delivered(NOW.timestamp() - 300) is None
+    settlements = list(lz_client.iter_settlements(NOW - timedelta(days=1), NOW))
+    assert [(s.external_id, f"{s.net_amount} VND") for s in settlements] == [
+        (first["statement_number"], first["payout"])
+    ]
+    delivered = {
+        str(o["order_id"]) for o in orders if o["_items"][0]["status"] == "delivered"
+    }
+    assert {
+        line.order_external_id
+        for line in settlements[0].lines
+        if line.order_external_id
+    } == delivered
+    assert settlements[0].check_total() == 0
+
+
+def test_settle_every_is_off_by_default():
+    from tests.emulators.cli import parser
+
+    args = parser().parse_args(["shopee"])
+    assert args.settle_every == 0
+    args = parser().parse_args(["lazada", "--settle-every", "60"])
+    assert args.settle_every == 60
+    assert not hasattr(parser().parse_args(["tiktok"]), "settle_every")

@@ -61,6 +61,14 @@ def _first_item_status(order: dict[str, Any]) -> str:
     return order["_items"][0]["status"]
 
 
+def settle(emulator: LazadaEmulator) -> str | None:
+    """Pay the delivered orders out (``--settle-every``): a statement's summary."""
+    statement = emulator.settle_delivered(emulator.clock())
+    if statement is None:
+        return None
+    return f"statement {statement['statement_number']} of {statement['payout']}"
+
+
 def tick(emulator: LazadaEmulator, rng: random.Random) -> list[dict[str, Any]]:
     """A new order, and an older one one step further: their messages."""
     order = emulator.new_order(["pending"])

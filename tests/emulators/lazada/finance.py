@@ -162,6 +162,34 @@ class LazadaFinance:
             self.store["statements"].append(statement)
             return dict(statement)
 
+    def settle_delivered(
+        self, when: float, seller_id: str | None = None
+    ) -> dict[str, Any] | None:
+        """Book every order whose items are all delivered, not yet booked (one
+        second before ``when``), then close a statement at ``when``: the sandbox's
+        periodic payout. Returns the statement, or None when nothing was booked."""
+        seller = seller_id or self.seller_id
+        local = datetime.fromtimestamp(when, tz=timezone(timedelta(hours=7)))
+        with self.store.lock:
+            if any(
+                s["statement_number"] == f"VN{seller}-{local:%Y%m%d%H%M}"
+                for s in self.store["statements"]
+            ):
+                return None  # statements are numbered by the minute: next one
+            booked = {r["order_no"] for r in self.store["finance"] if r["order_no"]}
+            due = [
+                order_id
+                for order_id, order in self.store["orders"].items()
+                if order["_seller_id"] == seller
+                and str(order["order_id"]) not in booked
+                and {item["status"] for item in order["_items"]} == {"delivered"}
+            ]
+        if not due:
+            return None
+        for order_id in due:
+            self.settle_order(order_id, when - 1)
+        return self.close_statement(when, seller_id=seller)
+
     def payouts(self, seller_id: str | None = None) -> list[dict[str, Any]]:
         """The statements closed so far."""
         seller = seller_id or self.seller_id

@@ -65,6 +65,14 @@ def start(args: argparse.Namespace) -> ShopeeEmulator:
     return emulator
 
 
+def settle(emulator: ShopeeEmulator) -> str | None:
+    """Pay the completed orders out (``--settle-every``): a withdrawal's summary."""
+    row = emulator.settle_completed(emulator.clock())
+    if row is None:
+        return None
+    return f"withdrawal {row['withdrawal_id']} of {-row['amount']} VND"
+
+
 def tick(emulator: ShopeeEmulator, rng: random.Random) -> list[dict[str, Any]]:
     """A new order, and an older one one step further: their code-3 messages."""
     order = emulator.new_order(status=rng.choice(["UNPAID", "READY_TO_SHIP"]))

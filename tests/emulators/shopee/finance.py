@@ -120,6 +120,31 @@ class ShopeeFinance:
         )
         return created
 
+    def settle_completed(
+        self, when: float, shop_id: int | None = None
+    ) -> dict[str, Any] | None:
+        """Release the escrow of every completed order not yet released (one
+        second before ``when``), then withdraw the wallet at ``when``: the
+        sandbox's periodic payout. Returns the withdrawal row, or None."""
+        shop = int(shop_id or self.shop_id)
+        with self.store.lock:
+            released = {
+                t["order_sn"]
+                for t in self.store["wallet"]
+                if t["transaction_type"] in (101, 102) and t["order_sn"]
+            }
+            due = [
+                sn
+                for sn, order in self.store["orders"].items()
+                if order["_shop_id"] == shop
+                and order["order_status"] == "COMPLETED"
+                and order["_escrow"]
+                and sn not in released
+            ]
+        for sn in due:
+            self.release_escrow(sn, when - 1)
+        return self.withdraw(when, shop_id=shop)
+
     def payouts(self, shop_id: int | None = None) -> list[dict[str, Any]]:
         """The withdrawals made so far (the platform's payouts)."""
         shop = int(shop_id or self.shop_id)
