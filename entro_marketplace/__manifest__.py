@@ -2,7 +2,7 @@
     "name": "Entro Marketplaces",
     "summary": "Sync Shopee, Lazada, TikTok Shop and Tiki shops with Odoo: orders, "
     "listings, stock, prices, fulfilment and payouts",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Sales/Marketplaces",
     "author": "Entrosoft",
     "license": "LGPL-3",

@@ -14,6 +14,8 @@ FEE_TYPE_SELECTION = [
     ("shipping_fee", "Shipping Fee"),
     ("shipping_rebate", "Shipping Rebate"),
     ("refund", "Refund"),
+    ("withheld_vat", "Withheld VAT"),
+    ("withheld_pit", "Withheld PIT"),
     ("adjustment", "Adjustment"),
 ]
 

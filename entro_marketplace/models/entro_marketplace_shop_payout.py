@@ -55,6 +55,18 @@ PAYOUT_ACCOUNTS = {
         "4510",
         "income_other",
     ),
+    "withheld_vat": (
+        "withheld_vat_account_id",
+        _lt("VAT Withheld by Marketplaces"),
+        "1339",
+        "asset_current",
+    ),
+    "withheld_pit": (
+        "withheld_pit_account_id",
+        _lt("PIT Withheld by Marketplaces"),
+        "1339",
+        "asset_current",
+    ),
     "adjustment": (
         "payout_adjustment_account_id",
         _lt("Marketplace Adjustments"),
@@ -135,6 +147,20 @@ class EntroMarketplaceShop(models.Model):
         string="Platform Subsidies",
         check_company=True,
         help="Vouchers, coins and discounts the platform funds and pays back.",
+    )
+    withheld_vat_account_id = fields.Many2one(
+        "account.account",
+        string="Withheld VAT",
+        check_company=True,
+        help="VAT the platform withholds on the seller's behalf (tax already paid, "
+        "never an expense); offsets of cancelled or returned orders come back to it.",
+    )
+    withheld_pit_account_id = fields.Many2one(
+        "account.account",
+        string="Withheld PIT",
+        check_company=True,
+        help="Personal income tax the platform withholds on the seller's behalf "
+        "(tax already paid, never an expense).",
     )
     payout_adjustment_account_id = fields.Many2one(
         "account.account",

@@ -433,6 +433,11 @@ class Event:
 #: - ``shipping_fee`` (shipping the seller pays), ``shipping_rebate`` (shipping
 #:   the platform pays back);
 #: - ``refund`` (money returned to the buyer after a return or a cancellation);
+#: - ``withheld_vat``, ``withheld_pit``: tax the platform withholds on the seller's
+#:   behalf (VAT and personal income tax, e.g. Vietnam's Decree 117/2025 for household
+#:   and individual sellers); negative when withheld, positive when offset back (a
+#:   cancelled or returned order). Tax already paid, never an expense; a platform that
+#:   does not separate the two books the whole as ``withheld_vat`` with its raw code;
 #: - ``adjustment`` (anything else, and the unexplained rest of a payout).
 FEE_TYPES = (
     "order_amount",
@@ -444,8 +449,13 @@ FEE_TYPES = (
     "shipping_fee",
     "shipping_rebate",
     "refund",
+    "withheld_vat",
+    "withheld_pit",
     "adjustment",
 )
+
+#: Fee types of tax withheld by the platform on the seller's behalf.
+WITHHELD_TAX_TYPES = ("withheld_vat", "withheld_pit")
 
 #: Fee types that make up the price of an order rather than a fee on it.
 SALE_FEE_TYPES = ("order_amount", "platform_subsidy", "seller_voucher")
