@@ -133,6 +133,15 @@ STATEMENT_FEES: dict[str, str] = {
     "free_return_subsidy_amount": "shipping_rebate",
     "tiktok_shop_shipping_incentive_amount": "shipping_rebate",
     "fbt_fulfillment_fee_reimbursement_amount": "shipping_rebate",
+    # fee_tax_breakdown.tax of Get Transactions by Statement / by Order 202501
+    # (partner docs 6789c0c11882810314794094 and 6789a057b59cf903096d991b):
+    # "The VAT paid by the platform on the seller's behalf. Applicable only for
+    # local shop orders" and "The personal income tax (PIT) paid by the platform
+    # on the seller's behalf": Vietnam's withholding from household and
+    # individual sellers (Decree 117/2025), negative when withheld, positive
+    # when a cancelled or returned order's tax is offset back
+    "local_vat_amount": "withheld_vat",
+    "pit_amount": "withheld_pit",
 }
 #: (path in the transaction, type of the fields not in STATEMENT_FEES)
 BREAKDOWN_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (

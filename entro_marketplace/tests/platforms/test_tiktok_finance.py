@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -10,7 +11,7 @@ import pytest
 from tests.emulators import tiktok as tiktok_emu
 
 from . import tiktok_fixtures as fx
-from .conftest import records
+from .conftest import PACKAGE_NAME, records
 
 tt_emulator = fx.tt_emulator
 tt_rec = fx.tt_rec
@@ -134,3 +135,141 @@ def test_malformed_statement_is_a_clear_error(tt_emulator, tt_client):
         del tt_emulator.store["statements"][0]["settlement_amount"]
     with pytest.raises(fx.tiktok.PermanentError, match="settlement_amount"):
         list(tt_client.iter_settlements(NOW - timedelta(days=31), NOW))
+
+
+# --- Decree 117/2025: VAT and PIT withheld from a household seller ----------
+
+mappers = importlib.import_module(f"{PACKAGE_NAME}.tiktok.mappers")
+
+
+def test_withheld_vat_and_pit_read_apart_with_offsets(tt_emulator, tt_client):
+    """A household seller's month: TikTok withholds 1 % VAT and 0.5 % PIT on
+    each settled order's goods revenue, nothing on an order refunded before it
+    is settled or cancelled, and gives the tax of a returned order back in the
+    next statement; the lines still add up to each statement, to the đồng."""
+    tt_emulator.set_household("goods")
+    start = NOW - timedelta(days=30)
+    orders = tiktok_emu.generate_orders(
+        14,
+        seed=8,
+        statuses=["COMPLETED"] * 4 + ["DELIVERED", "CANCELLED"],
+        start=start,
+        span=timedelta(days=10),
+    )
+    tt_emulator.add_orders(orders)
+    settled = [o for o in orders if o["status"] == "COMPLETED"]
+    refunded_early = [o for o in orders if o["status"] == "DELIVERED"]
+    for order in settled + refunded_early:
+        tt_emulator.settle_order(
+            order["id"],
+            order["create_time"] + 5 * 86400,
+            refund=order in refunded_early,
+        )
+    tt_emulator.close_statement(start.timestamp() + 16 * 86400)
+    returned = settled[:2]
+    for order in returned:
+        tt_emulator.refund_order(order["id"], start.timestamp() + 20 * 86400)
+    tt_emulator.close_statement(start.timestamp() + 28 * 86400)
+
+    first, second = tt_client.iter_settlements(NOW - timedelta(days=31), NOW)
+    for settlement in (first, second):
+        assert settlement.check_total() == 0
+        assert not [
+            line for line in settlement.lines if line.fee_type == "adjustment"
+        ], "withholding must not fall into adjustments"
+
+    def taxes(settlement, fee_type):
+        return {
+            line.order_external_id: line
+            for line in settlement.lines
+            if line.fee_type == fee_type
+        }
+
+    vat, pit = taxes(first, "withheld_vat"), taxes(first, "withheld_pit")
+    assert set(vat) == set(pit) == {o["id"] for o in settled}
+    for order in settled:
+        pay = order["payment"]
+        goods = int(pay["original_total_product_price"]) - int(pay["seller_discount"])
+        want_vat, want_pit = tt_emulator.withholding(goods, "goods")
+        assert vat[order["id"]].amount == -want_vat == -round(goods * 0.01)
+        assert pit[order["id"]].amount == -want_pit
+        assert vat[order["id"]].raw_code == "local_vat_amount"
+        assert pit[order["id"]].raw_code == "pit_amount"
+    # offsets: positive, on the returned orders, in the statement of the refund
+    back_vat, back_pit = taxes(second, "withheld_vat"), taxes(second, "withheld_pit")
+    assert set(back_vat) == set(back_pit) == {o["id"] for o in returned}
+    for order in returned:
+        assert back_vat[order["id"]].amount == -vat[order["id"]].amount > 0
+        assert back_pit[order["id"]].amount == -pit[order["id"]].amount > 0
+    booked = [
+        sum(
+            -line.amount
+            for s in (first, second)
+            for line in s.lines
+            if line.fee_type == fee_type
+        )
+        for fee_type in ("withheld_vat", "withheld_pit")
+    ]
+    assert tuple(booked) == tt_emulator.withheld_totals() != (0, 0)
+    untaxed = {o["id"] for o in orders if o not in settled}
+    assert not untaxed & {
+        line.order_external_id
+        for s in (first, second)
+        for line in s.lines
+        if line.fee_type.startswith("withheld_")
+    }
+
+
+@pytest.mark.parametrize(
+    ("kind", "rates"),
+    [("goods", (1, 0.5)), ("services", (5, 2)), ("transport", (3, 1.5))],
+)
+def test_emulator_rates_by_kind_and_unknown_takes_the_highest(kind, rates):
+    emulator = tiktok_emu.TikTokEmulator
+    assert emulator.withholding(1_234_567, kind) == tuple(
+        int(Decimal(1_234_567) * Decimal(str(r)) / 100 + Decimal("0.5")) for r in rates
+    )
+    assert emulator.withholding(150, "unknown") == (8, 3)  # 7.5 -> 8, 3
+    assert emulator.withholding(100, "goods") == (1, 1)  # 0.5 rounds half up
+
+
+def test_doc_shaped_transaction_taxes():
+    """A transaction as TikTok's doc shows it (amounts as strings): local VAT and
+    PIT are withheld tax; the cross-border VAT TikTok pays for the seller stays
+    an adjustment; a total without a breakdown is explained by the rest."""
+    row = {
+        "id": "1",
+        "type": "ORDER",
+        "order_id": "576",
+        "order_create_time": 1700000000,
+        "revenue_breakdown": {"subtotal_before_discount_amount": "200000"},
+        "fee_tax_breakdown": {
+            "fee": {"platform_commission_amount": "-8000"},
+            "tax": {
+                "vat_amount": "-5",
+                "local_vat_amount": "-2000",
+                "pit_amount": "-1000",
+            },
+        },
+        "adjustment_amount": "0",
+        "settlement_amount": "188995",
+    }
+    lines = {
+        line.fee_type: line for line in mappers.transaction_lines(row, moment=None)
+    }
+    assert lines["withheld_vat"].amount == Decimal(-2000)
+    assert lines["withheld_pit"].amount == Decimal(-1000)
+    assert lines["withheld_vat"].order_external_id == "576"
+    assert lines["adjustment"].raw_code == "vat_amount"
+    assert sum(line.amount for line in lines.values()) == Decimal(188995)
+    # an offset (a returned order) is positive and keeps its type
+    row["fee_tax_breakdown"]["tax"] = {"local_vat_amount": "2000", "pit_amount": "1000"}
+    row["revenue_breakdown"] = {"refund_subtotal_before_discount_amount": "-200000"}
+    row["fee_tax_breakdown"]["fee"] = {}
+    row["settlement_amount"] = "-197000"
+    lines = {
+        line.fee_type: line for line in mappers.transaction_lines(row, moment=None)
+    }
+    assert lines["withheld_vat"].amount == 2000
+    assert lines["withheld_pit"].amount == 1000
+    assert "adjustment" not in lines

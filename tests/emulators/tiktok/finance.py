@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..harness import Request, Response
@@ -21,9 +22,22 @@ class TikTokFinance:
     #: commission, transaction (payment) fee, affiliate commission: per cent
     COMMISSION, TRANSACTION_FEE, AFFILIATE = 4, 2, 6
 
+    #: Decree 117/2025 (from 1 July 2025): what a marketplace withholds from a
+    #: household or individual seller per successful order, per cent of its
+    #: revenue: (VAT, PIT) by kind of sale; an unknown kind takes the highest
+    WITHHOLDING_RATES: dict[str, tuple[Decimal, Decimal]] = {
+        "goods": (Decimal(1), Decimal("0.5")),
+        "services": (Decimal(5), Decimal(2)),
+        "transport": (Decimal(3), Decimal("1.5")),
+    }
+
     def _finance_setup(self) -> None:
         self.store["finance"] = []
         self.store["statements"] = []
+        #: shop id -> kind of sale of a household seller TikTok withholds from
+        self.store["withholding"] = {}
+        #: order id -> (VAT, PIT, fees) of its settlement, until refunded
+        self.store["settled"] = {}
         self.route("GET", f"/finance/{V}/statements", self._statements_get)
         self.pattern_routes.append(
             (
@@ -34,6 +48,39 @@ class TikTokFinance:
                 self._statement_transactions_get,
             )
         )
+
+    def set_household(self, kind: str | None = "goods", shop_id: str | None = None):
+        """Make a shop's seller a household TikTok withholds VAT and PIT from
+        (``kind``: goods, services, transport, anything else the highest rates;
+        None: a company, nothing withheld)."""
+        shop = str(shop_id or self.shop_id)
+        with self.store.lock:
+            if kind is None:
+                self.store["withholding"].pop(shop, None)
+            else:
+                self.store["withholding"][shop] = kind
+
+    @classmethod
+    def withholding(cls, revenue: int, kind: str = "goods") -> tuple[int, int]:
+        """(VAT, PIT) withheld on ``revenue`` đồng, each rounded half up to the
+        đồng on its own (per order; our assumption, TikTok does not say)."""
+        vat, pit = cls.WITHHOLDING_RATES.get(kind, max(cls.WITHHOLDING_RATES.values()))
+        return tuple(
+            int((revenue * rate / 100).quantize(Decimal(1), ROUND_HALF_UP))
+            for rate in (vat, pit)
+        )
+
+    def withheld_totals(self, shop_id: str | None = None) -> tuple[int, int]:
+        """(VAT, PIT) withheld from a shop so far, net of offsets (positive)."""
+        shop = str(shop_id or self.shop_id)
+        vat = pit = 0
+        with self.store.lock:
+            for row in self.store["finance"]:
+                tax = (row.get("fee_tax_breakdown") or {}).get("tax") or {}
+                if row["_shop_id"] == shop:
+                    vat -= int(tax.get("local_vat_amount") or 0)
+                    pit -= int(tax.get("pit_amount") or 0)
+        return vat, pit
 
     def settle_order(
         self, order_id: Any, when: float, refund: bool = False, unexplained: int = 0
@@ -48,6 +95,12 @@ class TikTokFinance:
         (6 %). A refunded order gives the price and the buyer's shipping back
         (no commission then) and is charged the return shipping. ``unexplained``
         adds an amount the breakdown does not explain.
+
+        From a household seller (:meth:`set_household`) TikTok withholds VAT
+        and PIT on the credited product price (the goods revenue; not the
+        shipping), in ``fee_tax_breakdown.tax`` (``local_vat_amount``,
+        ``pit_amount``, negative); nothing on an order refunded before it is
+        settled (not a successful order).
         """
         with self.store.lock:
             order = self.store["orders"][str(order_id)]
@@ -80,7 +133,20 @@ class TikTokFinance:
                 shipping["return_shipping_fee_amount"] = -pay["original_shipping_fee"]
                 fee["platform_commission_amount"] = 0
                 fee["affiliate_commission_amount"] = 0
-            parts = [sum(revenue.values()), sum(shipping.values()), sum(fee.values())]
+            kind = self.store["withholding"].get(order["_shop_id"])
+            vat = pit = 0
+            if kind and not refund:
+                vat, pit = self.withholding(credited, kind)
+            if not refund:
+                self.store["settled"][str(order["id"])] = (vat, pit, fee)
+            tax = {"vat_amount": 0}
+            if kind:
+                tax.update(local_vat_amount=-vat, pit_amount=-pit)
+            parts = [
+                sum(revenue.values()),
+                sum(shipping.values()),
+                sum(fee.values()) + sum(tax.values()),
+            ]
             net = sum(parts) + unexplained
 
             def text(group: dict[str, int]) -> dict[str, str]:
@@ -106,7 +172,65 @@ class TikTokFinance:
                         },
                     },
                     "fee_tax_amount": str(parts[2]),
-                    "fee_tax_breakdown": {"fee": text(fee), "tax": {"vat_amount": "0"}},
+                    "fee_tax_breakdown": {"fee": text(fee), "tax": text(tax)},
+                    "adjustment_amount": "0",
+                    "settlement_amount": str(net),
+                },
+                order["_shop_id"],
+                when,
+            )
+            return net
+
+    def refund_order(self, order_id: Any, when: float) -> int:
+        """Book the refund of an order already settled (returned, or cancelled
+        after delivery); return its settlement amount (negative).
+
+        TikTok takes back the price it credited and charges the return
+        shipping; it gives back its commission and the tax it withheld on the
+        order (``local_vat_amount``/``pit_amount`` positive: the offset).
+        """
+        with self.store.lock:
+            order = self.store["orders"][str(order_id)]
+            pay = {k: int(v) for k, v in order["payment"].items() if k != "currency"}
+            price = pay["original_total_product_price"]
+            vat, pit, charged = self.store["settled"].pop(str(order["id"]), (0, 0, {}))
+            revenue = {
+                "refund_subtotal_before_discount_amount": -price,
+                "seller_discount_refund_amount": pay["seller_discount"],
+            }
+            shipping = {"return_shipping_fee_amount": -pay["original_shipping_fee"]}
+            fee = {
+                "platform_commission_amount": -charged.get(
+                    "platform_commission_amount", 0
+                ),
+                "affiliate_commission_amount": -charged.get(
+                    "affiliate_commission_amount", 0
+                ),
+            }
+            tax = {"vat_amount": 0}
+            if self.store["withholding"].get(order["_shop_id"]) or vat or pit:
+                tax.update(local_vat_amount=vat, pit_amount=pit)
+            parts = [
+                sum(revenue.values()),
+                sum(shipping.values()),
+                sum(fee.values()) + sum(tax.values()),
+            ]
+            net = sum(parts)
+
+            def text(group: dict[str, int]) -> dict[str, str]:
+                return {k: str(v) for k, v in group.items()}
+
+            self._finance_row(
+                {
+                    "type": "ORDER",
+                    "order_id": str(order["id"]),
+                    "order_create_time": order["create_time"],
+                    "revenue_amount": str(parts[0]),
+                    "revenue_breakdown": text(revenue),
+                    "shipping_cost_amount": str(parts[1]),
+                    "shipping_cost_breakdown": text(shipping),
+                    "fee_tax_amount": str(parts[2]),
+                    "fee_tax_breakdown": {"fee": text(fee), "tax": text(tax)},
                     "adjustment_amount": "0",
                     "settlement_amount": str(net),
                 },
