@@ -10,6 +10,15 @@ Pure Python (``openpyxl`` for XLSX). The exact columns of Tiki's file are not
 documented: each field is found by any of several header names, English or
 Vietnamese (:data:`COLUMNS`), and a caller may add its own. Title rows above the
 header are skipped; a header is the first row naming an order code column.
+
+Since 1 July 2025 (Decree 117/2025/ND-CP) Tiki withholds VAT and personal income
+tax from household and individual sellers on each successful order, and gives
+back the tax of an order returned in the period. The statement shows them in
+columns of their own; their names are not published either, so the names below
+are our best guess (Vietnamese accounting words, ``Thuế GTGT`` / ``Thuế TNCN``),
+and a database adds its own with the system parameter
+``entro_marketplace.tiki_statement_columns``. A file giving only one tax total
+books it as withheld VAT (raw code ``withheld_tax``).
 """
 
 from __future__ import annotations
@@ -51,7 +60,46 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "so tien thanh toan",
         "payout",
     ),
+    # tax Tiki withholds (negative or unsigned) or gives back on a return row
+    "withheld_vat": (
+        "thue gtgt",
+        "thue gtgt khau tru",
+        "thue gtgt da khau tru",
+        "thue gtgt tiki khau tru",
+        "thue gtgt nop thay",
+        "withheld vat",
+        "vat withheld",
+    ),
+    "withheld_pit": (
+        "thue tncn",
+        "thue tncn khau tru",
+        "thue tncn da khau tru",
+        "thue tncn tiki khau tru",
+        "thue tncn nop thay",
+        "withheld pit",
+        "pit withheld",
+    ),
+    # one total of both, when the file does not separate them
+    "withheld_tax": (
+        "thue khau tru",
+        "thue da khau tru",
+        "thue gtgt tncn",
+        "thue gtgt va tncn",
+        "thue nop thay",
+        "withholding tax",
+        "withheld tax",
+        "tax withheld",
+    ),
 }
+#: the tax columns, each with the fee type it is booked as
+WITHHELD_COLUMNS = (
+    ("withheld_vat", "withheld_vat"),
+    ("withheld_pit", "withheld_pit"),
+    ("withheld_tax", "withheld_vat"),
+)
+#: the system parameter naming extra header names, a JSON object such as
+#: ``{"withheld_vat": ["Thuế GTGT nộp thay"], "net": ["Thực nhận"]}``
+COLUMNS_PARAM = "entro_marketplace.tiki_statement_columns"
 REQUIRED = ("order_code", "net")
 HEADER_SCAN_ROWS = 30
 _TOTAL_WORDS = ("tong cong", "total", "tong")
@@ -135,7 +183,27 @@ class StatementLine:
     sku: str | None = None
     description: str | None = None
     date: date | None = None
+    #: tax columns as printed (:data:`WITHHELD_COLUMNS`); see :attr:`withheld`
+    taxes: dict[str, Decimal] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_return(self) -> bool:
+        """A row that takes an order back (a return or a cancellation after
+        it was paid): negative revenue, or no revenue and a negative net."""
+        return self.gross < 0 or (not self.gross and self.net < 0)
+
+    @property
+    def withheld(self) -> dict[str, Decimal]:
+        """The tax columns signed as money to the seller: withheld on a sale row
+        (negative), given back on a return row (positive), whichever way the
+        file prints them."""
+        sign = 1 if self.is_return else -1
+        return {k: sign * abs(v) for k, v in self.taxes.items() if v}
+
+    @property
+    def withheld_total(self) -> Decimal:
+        return sum(self.withheld.values(), ZERO)
 
 
 @dataclass
@@ -158,11 +226,22 @@ class Statement:
         dates = [line.date for line in self.lines if line.date]
         return (min(dates), max(dates)) if dates else (None, None)
 
-    def net_by_order(self) -> dict[str, Decimal]:
-        """The net paid per order (an order's rows added up)."""
+    @property
+    def total_withheld(self) -> dict[str, Decimal]:
+        """Tax withheld (negative) net of what returns gave back, per column."""
         totals: dict[str, Decimal] = {}
         for line in self.lines:
-            totals[line.order_code] = totals.get(line.order_code, ZERO) + line.net
+            for key, amount in line.withheld.items():
+                totals[key] = totals.get(key, ZERO) + amount
+        return totals
+
+    def net_by_order(self, before_tax: bool = False) -> dict[str, Decimal]:
+        """The net paid per order (an order's rows added up); ``before_tax``:
+        before the tax Tiki withheld or gave back."""
+        totals: dict[str, Decimal] = {}
+        for line in self.lines:
+            net = line.net - line.withheld_total if before_tax else line.net
+            totals[line.order_code] = totals.get(line.order_code, ZERO) + net
         return totals
 
 
@@ -186,12 +265,18 @@ def reconcile(
 
     ``expected`` maps an order code to the income Entro expects for it (e.g.
     ``order_fees(raw).seller_income``) for the orders the statement period
-    covers.
+    covers. The net is compared before the tax Tiki withheld (its own lines);
+    an order the statement only takes back is expected at minus its income,
+    one sold and taken back in the same statement at zero.
     """
-    found = statement.net_by_order()
+    found = statement.net_by_order(before_tax=True)
+    sold = {line.order_code for line in statement.lines if not line.is_return}
+    back = {line.order_code for line in statement.lines if line.is_return}
     differences = []
     for code in sorted(set(found) | set(expected)):
         have, want = found.get(code), expected.get(code)
+        if want is not None and code in found:
+            want = Decimal(want) * ((code in sold) - (code in back))
         if have is None or want is None or have != Decimal(want):
             differences.append(Difference(code, want, have))
     return differences
@@ -271,6 +356,8 @@ def parse_statement(
             + "; ".join(f"{k}: {', '.join(names[k])}" for k in REQUIRED)
             + ")"
         )
+    if "withheld_tax" in header and ({"withheld_vat", "withheld_pit"} & set(header)):
+        del header["withheld_tax"]  # a total of the columns given apart
     titles = [str(c or "") for c in rows[header_at]]
     statement = Statement()
     for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
@@ -302,6 +389,11 @@ def parse_statement(
                 sku=str(cell("sku")) if cell("sku") not in (None, "") else None,
                 description=str(cell("description") or "") or None,
                 date=_parse_date(cell("date")),
+                taxes={
+                    key: parse_vnd(cell(key))
+                    for key, _type in WITHHELD_COLUMNS
+                    if key in header
+                },
                 raw={
                     titles[i] or f"column {i + 1}": row[i]
                     for i in range(min(len(titles), len(row)))
@@ -326,38 +418,70 @@ def to_settlement(
     statement: Statement,
     external_id: str,
     order_totals: Mapping[str, Decimal] | None = None,
+    order_goods: Mapping[str, Decimal] | None = None,
 ) -> Settlement:
     """The statement as one payout of the shared framework, lines per order and
     fee type.
 
     ``order_totals`` maps an order code to what its buyer paid according to the
     order itself (``invoice.grand_total``): that is the amount settled against
-    the order's invoice, the seller fee a commission, and whatever else Tiki
-    kept or added (shipping, Tiki-funded discounts, seller coupons) an
-    adjustment of the order, so that the lines add up to the statement's net to
-    the đồng. An order Entro does not know is settled at its statement gross.
+    the order's invoice, the seller fee a commission, the tax Tiki withheld
+    ``withheld_vat``/``withheld_pit`` and whatever else Tiki kept or added
+    (shipping, Tiki-funded discounts, seller coupons) an adjustment of the
+    order, so that the lines add up to the statement's net to the đồng. An order
+    Entro does not know is settled at its statement gross.
+
+    Return rows (negative revenue) take the order back: a refund (minus what
+    the buyer paid when the whole of the order's goods, ``order_goods``, comes
+    back; else the rows' revenue) settled against the credit note, the seller
+    fee given back, the tax given back (positive, on the same fee types).
     """
     totals = order_totals or {}
+    goods = order_goods or {}
     lines: list[SettlementLine] = []
     when = None
     if statement.period[1]:
         when = datetime.combine(statement.period[1], time(12), tzinfo=timezone.utc)
-    by_order: dict[str, list[StatementLine]] = {}
+    by_order: dict[tuple[str, bool], list[StatementLine]] = {}
     for line in statement.lines:
-        by_order.setdefault(line.order_code, []).append(line)
-    for code, rows in by_order.items():
+        by_order.setdefault((line.order_code, line.is_return), []).append(line)
+    for (code, back), rows in by_order.items():
         gross = sum((r.gross for r in rows), ZERO)
         fee = sum((r.fee for r in rows), ZERO)
         net = sum((r.net for r in rows), ZERO)
-        sale = Decimal(totals[code]) if code in totals else gross
         day = max((r.date for r in rows if r.date), default=None)
         moment = datetime.combine(day, time(12), tzinfo=timezone.utc) if day else when
+        if back:
+            whole = code in goods and -gross >= Decimal(goods[code])
+            amount = -Decimal(totals[code]) if whole and code in totals else gross
+            fee_type, fee = "refund", -fee  # the seller fee comes back
+        else:
+            amount = Decimal(totals[code]) if code in totals else gross
+            fee_type = "order_amount"
+        taxes: list[SettlementLine] = []
+        for key, tax_type in WITHHELD_COLUMNS:
+            withheld = sum((r.withheld.get(key, ZERO) for r in rows), ZERO)
+            if withheld:
+                taxes.append(
+                    SettlementLine(
+                        tax_type,
+                        withheld,
+                        key,
+                        code,
+                        label="VAT and PIT withheld by Tiki, one total"
+                        if key == "withheld_tax"
+                        else None,
+                        time=moment,
+                    )
+                )
+        withheld = sum((t.amount for t in taxes), ZERO)
         lines += [
-            SettlementLine("order_amount", sale, "gross", code, time=moment),
+            SettlementLine(fee_type, amount, "gross", code, time=moment),
             SettlementLine("commission", -fee, "seller_fee", code, time=moment),
+            *taxes,
             SettlementLine(
                 "adjustment",
-                net - sale + fee,
+                net - amount + fee - withheld,
                 "rest",
                 code,
                 label="Kept or added by Tiki (shipping, discounts, coupons)",

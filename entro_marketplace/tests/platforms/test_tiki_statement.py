@@ -12,6 +12,7 @@ import pytest
 from tests.emulators.tiki import (
     generate_catalogue,
     generate_orders,
+    order_withholding,
     statement_csv,
     statement_xlsx,
 )
@@ -120,3 +121,123 @@ def test_statement_as_a_payout_adds_up_to_its_net(orders):
     assert fees == read.total_fee
     # a statement without dates is known by its content
     assert statement.statement_id(statement.Statement(), b"x").startswith("TIKI-")
+
+
+# --- Decree 117/2025: VAT and PIT withheld from a household seller ----------
+
+
+def _by_order(payout, fee_type):
+    return {
+        line.order_external_id: line.amount
+        for line in payout.lines
+        if line.fee_type == fee_type
+    }
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_withheld_vat_and_pit_columns_with_returns(orders, kind):
+    """Tiki withholds 1 % VAT and 0.5 % PIT of each order's goods revenue (its
+    columns, negative) and gives a returned order's tax back (positive): the
+    payout has them on the withheld-tax types per order, apart, never in the
+    adjustment, and still adds up to the statement's net to the đồng."""
+    sold, returned = orders[:20], orders[20:23]
+    for order in returned:
+        order["_returned_at"] = order["updated_at"]
+    write = statement_csv if kind == "csv" else statement_xlsx
+    content = write(sold, withholding="goods", returns=returned)
+    read = statement.parse_statement(content, f"doi-soat.{kind}")
+    taxes = {o["code"]: order_withholding(o, "goods") for o in sold + returned}
+    withheld_vat = sum(taxes[o["code"]][0] for o in sold)
+    back_vat = sum(taxes[o["code"]][0] for o in returned)
+    assert read.total_withheld == {
+        "withheld_vat": back_vat - withheld_vat,
+        "withheld_pit": sum(taxes[o["code"]][1] for o in returned)
+        - sum(taxes[o["code"]][1] for o in sold),
+    }
+    # the fees are checked before the tax; a return is expected at minus its income
+    income = expected_income(sold + returned)
+    assert statement.reconcile(read, income) == []
+    paid = {o["code"]: Decimal(o["invoice"]["grand_total"]) for o in orders}
+    goods = {o["code"]: Decimal(o["invoice"]["subtotal"]) for o in orders}
+    payout = statement.to_settlement(read, "TIKI-1", paid, goods)
+    assert payout.check_total() == 0
+    vat, pit = _by_order(payout, "withheld_vat"), _by_order(payout, "withheld_pit")
+    for order in sold:
+        code = order["code"]
+        assert (vat[code], pit[code]) == (-taxes[code][0], -taxes[code][1])
+        assert taxes[code][0] == round(Decimal(goods[code]) / 100)
+    # returned orders: sold in an earlier statement, their tax comes back
+    for order in returned:
+        code = order["code"]
+        assert (vat[code], pit[code]) == taxes[code]
+        assert _by_order(payout, "refund")[code] == -paid[code]
+        assert (
+            _by_order(payout, "commission")[code]
+            == order["invoice"]["total_seller_fee"]
+        )
+    lines = [line for line in payout.lines if line.fee_type.startswith("withheld_")]
+    assert {line.raw_code for line in lines} == {"withheld_vat", "withheld_pit"}
+    # the adjustment is what Tiki kept or added, the same as without withholding
+    plain = statement.to_settlement(
+        statement.parse_statement(statement_csv(sold), "x.csv"), "TIKI-2", paid, goods
+    )
+    assert {
+        code: amount
+        for code, amount in _by_order(payout, "adjustment").items()
+        if code in {o["code"] for o in sold}
+    } == _by_order(plain, "adjustment")
+
+
+def test_withholding_printed_unsigned_or_as_one_total():
+    """Positive tax figures on a sale row are still withheld; a file giving
+    only one tax total books it as withheld VAT under its own raw code; a total
+    next to the separate columns is not counted twice; a database names its own
+    columns."""
+    unsigned = (
+        "Mã đơn hàng;Doanh thu;Tổng phí;Thuế GTGT;Thuế TNCN;Số tiền thực nhận\n"
+        "101;200.000;16.000;2.000;1.000;181.000\n"
+        "102;-100.000;8.000;1.000;500;-90.500\n"
+    ).encode()
+    read = statement.parse_statement(unsigned, "x.csv")
+    assert [line.withheld for line in read.lines] == [
+        {"withheld_vat": -2000, "withheld_pit": -1000},
+        {"withheld_vat": 1000, "withheld_pit": 500},
+    ]
+    payout = statement.to_settlement(read, "T")
+    assert payout.check_total() == 0
+    assert _by_order(payout, "withheld_vat") == {"101": -2000, "102": 1000}
+    assert _by_order(payout, "refund") == {"102": -100000}
+    assert _by_order(payout, "commission") == {"101": -16000, "102": 8000}
+    assert not any(_by_order(payout, "adjustment").values())
+
+    total = "Mã đơn hàng;Doanh thu;Thuế khấu trừ;Số tiền thực nhận\n"
+    read = statement.parse_statement(
+        (total + "201;300.000;(4.500);295.500\n").encode(), "x.csv"
+    )
+    payout = statement.to_settlement(read, "T")
+    (line,) = [line for line in payout.lines if line.fee_type == "withheld_vat"]
+    assert (line.amount, line.raw_code) == (-4500, "withheld_tax")
+    assert "one total" in line.label
+    assert not any(_by_order(payout, "adjustment").values())
+    assert not [line for line in payout.lines if line.fee_type == "withheld_pit"]
+
+    both = (
+        "Mã đơn hàng;Thuế GTGT;Thuế TNCN;Thuế khấu trừ;Số tiền thực nhận\n"
+        "301;-1.000;-500;-1.500;100.000\n"
+    ).encode()
+    (line,) = statement.parse_statement(both, "x.csv").lines
+    assert line.withheld_total == -1500
+
+    custom = "Mã đơn hàng;VAT nộp thay hộ KD;Số tiền thực nhận\n401;-700;69.300\n"
+    (line,) = statement.parse_statement(
+        custom.encode(), "x.csv", columns={"withheld_vat": ["VAT nộp thay hộ KD"]}
+    ).lines
+    assert line.withheld == {"withheld_vat": -700}
+
+
+def test_emulator_withholding_rates():
+    order = {"items": [{"invoice": {"subtotal": 150}}]}
+    assert order_withholding(order, "goods") == (2, 1)  # 1.5 -> 2, 0.75 -> 1
+    assert order_withholding(order, "services") == (8, 3)
+    assert order_withholding(order, "transport") == (5, 2)  # 4.5 -> 5, 2.25 -> 2
+    assert order_withholding(order, "unknown") == (8, 3)  # the highest

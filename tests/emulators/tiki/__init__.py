@@ -15,7 +15,14 @@ from .data import (
     vn_time,
 )
 from .server import TikiEmulator
-from .statement import STATEMENT_HEADER, statement_csv, statement_rows, statement_xlsx
+from .statement import (
+    STATEMENT_HEADER,
+    WITHHOLDING_RATES,
+    order_withholding,
+    statement_csv,
+    statement_rows,
+    statement_xlsx,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -25,11 +32,13 @@ __all__ = [
     "TIKI_PRODUCTS",
     "TIME_FORMAT",
     "VN",
+    "WITHHOLDING_RATES",
     "TikiEmulator",
     "buyer_paid",
     "generate_catalogue",
     "generate_order",
     "generate_orders",
+    "order_withholding",
     "parse_vn_time",
     "statement_csv",
     "statement_rows",

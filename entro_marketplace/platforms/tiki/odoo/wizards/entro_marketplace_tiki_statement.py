@@ -1,6 +1,7 @@
 """Upload of a Tiki Seller Center statement (CSV/XLSX) as a payout."""
 
 import base64
+import json
 from decimal import Decimal
 
 from odoo import _, api, fields, models
@@ -8,6 +9,8 @@ from odoo.exceptions import UserError
 
 from ... import order_fees
 from ...statement import (
+    COLUMNS,
+    COLUMNS_PARAM,
     StatementError,
     parse_statement,
     reconcile,
@@ -40,6 +43,36 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
         # the payout is posted as superuser: the shop must be one the user may change
         self.shop_id.check_access("write")
 
+    def _statement_columns(self):
+        """Header names a database adds per field (system parameter
+        ``entro_marketplace.tiki_statement_columns``, a JSON object such as
+        ``{"withheld_vat": ["Thuế GTGT nộp thay"]}``), e.g. for the tax columns
+        whose names Tiki does not publish."""
+        text = self.env["ir.config_parameter"].sudo().get_param(COLUMNS_PARAM)
+        if not (text or "").strip():
+            return None
+        try:
+            value = json.loads(text)
+            if not isinstance(value, dict) or not set(value) <= set(COLUMNS):
+                raise ValueError("the fields are " + ", ".join(sorted(COLUMNS)))
+            columns = {
+                key: [names] if isinstance(names, str) else list(names)
+                for key, names in value.items()
+            }
+            if not all(isinstance(n, str) for v in columns.values() for n in v):
+                raise ValueError("names are texts")
+        except (ValueError, TypeError) as exc:
+            raise UserError(
+                _(
+                    "The system parameter %(param)s must be a JSON object of "
+                    'column names per field, e.g. {"withheld_vat": ["Thuế GTGT '
+                    'nộp thay"]}: %(why)s',
+                    param=COLUMNS_PARAM,
+                    why=exc,
+                )
+            ) from exc
+        return columns
+
     def action_import(self):
         self.ensure_one()
         shop = self.shop_id
@@ -47,7 +80,9 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
             raise UserError(_("Only a Tiki shop imports Tiki statements."))
         content = base64.b64decode(self.file or b"")
         try:
-            statement = parse_statement(content, self.filename or "")
+            statement = parse_statement(
+                content, self.filename or "", columns=self._statement_columns()
+            )
         except StatementError as exc:
             raise UserError(
                 _("%(file)s cannot be read: %(why)s", file=self.filename, why=exc)
@@ -62,17 +97,20 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
         bindings = self.env["entro.marketplace.order"].search(
             [("shop_id", "=", shop.id), ("external_id", "in", codes)]
         )
-        buyer_totals, incomes = {}, {}
+        buyer_totals, incomes, goods = {}, {}, {}
         for binding in bindings:
             raw = binding.payload or {}
             raw = raw.get("order", raw) if isinstance(raw, dict) else {}
             if not isinstance(raw, dict) or not raw.get("code"):
                 continue
-            grand_total = (raw.get("invoice") or {}).get("grand_total")
+            invoice = raw.get("invoice") or {}
+            grand_total = invoice.get("grand_total")
             if grand_total is not None:
                 buyer_totals[binding.external_id] = Decimal(str(grand_total))
+            if invoice.get("subtotal") is not None:  # the goods, for a return
+                goods[binding.external_id] = Decimal(str(invoice["subtotal"]))
             incomes[binding.external_id] = order_fees(raw).seller_income
-        payout = to_settlement(statement, external_id, buyer_totals)
+        payout = to_settlement(statement, external_id, buyer_totals, goods)
         result = Settlement._import_platform_settlement(shop, payout)
         record = Settlement.search(
             [("shop_id", "=", shop.id), ("external_id", "=", external_id)]
