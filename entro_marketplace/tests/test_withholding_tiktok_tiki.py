@@ -14,7 +14,12 @@ order, and nothing of it on an expense or the adjustment account.
 """
 
 import base64
+import json
 from datetime import datetime, timedelta, timezone
+
+from odoo.exceptions import UserError
+
+from odoo.addons.entro_marketplace.platforms.tiki.statement import COLUMNS_PARAM
 
 from tests.emulators import tiki as tiki_emu
 from tests.emulators import tiktok as tiktok_emu
@@ -304,3 +309,45 @@ class TestTikiWithholding(WithholdingChecks, PayoutChecks, TikiFlowCase):
         for content, filename in files:
             self.upload(content, filename)
         self.assertEqual(self.env["account.move"].sudo().search_count([]), moves)
+
+    def test_tax_columns_named_by_the_database(self):
+        """Tiki does not publish its column names: a file whose tax columns Entro
+        does not know is refused with their names (never booked as adjustments
+        unawares); the administrator names them in a system parameter, and the
+        file is then read with its withholding."""
+        orders = self.make_orders(3, seed=73, statuses=["complete"])
+        self.emulator.add_orders(orders)
+        run = self.sync()
+        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
+        self.invoice_month()
+        rows = tiki_emu.statement_rows(orders, withholding="goods")
+        header = rows[3]
+        header[header.index("Thuế GTGT")] = "GTGT nộp thay hộ KD"
+        header[header.index("Thuế TNCN")] = "TNCN nộp thay hộ KD"
+        content = "\n".join(
+            ";".join(str(cell) for cell in row) for row in rows
+        ).encode()
+        with self.assertRaisesRegex(UserError, "GTGT nộp thay hộ KD, TNCN nộp thay"):
+            self.upload(content, "doi-soat.csv")
+        self.assertFalse(self.env["entro.marketplace.settlement"].search([]))
+        Param = self.env["ir.config_parameter"].sudo()
+        Param.set_param(COLUMNS_PARAM, '{"withheld_vat": "GTGT nộp thay hộ KD",')
+        with self.assertRaisesRegex(UserError, COLUMNS_PARAM):
+            self.upload(content, "doi-soat.csv")
+        Param.set_param(
+            COLUMNS_PARAM,
+            json.dumps(
+                {
+                    "withheld_vat": ["GTGT nộp thay hộ KD"],
+                    "withheld_pit": "TNCN nộp thay hộ KD",
+                }
+            ),
+        )
+        settlement = self.upload(content, "doi-soat.csv")
+        self.assertEqual(settlement.state, "posted", settlement.error)
+        self.assertEqual(settlement.net_amount, rows[-1][-1])
+        taxes = [tiki_emu.order_withholding(o, "goods") for o in orders]
+        for index, fee_type in enumerate(("withheld_vat", "withheld_pit")):
+            lines = settlement.line_ids.filtered(lambda l, t=fee_type: l.fee_type == t)
+            self.assertEqual(-sum(lines.mapped("amount")), sum(t[index] for t in taxes))
+        self.assertFalse(settlement.statement_differences)

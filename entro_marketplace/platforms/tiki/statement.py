@@ -100,6 +100,8 @@ WITHHELD_COLUMNS = (
 #: the system parameter naming extra header names, a JSON object such as
 #: ``{"withheld_vat": ["Thuế GTGT nộp thay"], "net": ["Thực nhận"]}``
 COLUMNS_PARAM = "entro_marketplace.tiki_statement_columns"
+#: words of a header that looks like tax (a column no field reads)
+_TAX_WORDS = frozenset({"thue", "tax", "vat", "pit", "gtgt", "tncn"})
 REQUIRED = ("order_code", "net")
 HEADER_SCAN_ROWS = 30
 _TOTAL_WORDS = ("tong cong", "total", "tong")
@@ -212,6 +214,8 @@ class Statement:
 
     lines: list[StatementLine] = field(default_factory=list)
     currency: str = "VND"
+    #: headers that look like tax, hold amounts, and no field reads
+    unread_columns: list[str] = field(default_factory=list)
 
     @property
     def total_net(self) -> Decimal:
@@ -356,6 +360,7 @@ def parse_statement(
             + "; ".join(f"{k}: {', '.join(names[k])}" for k in REQUIRED)
             + ")"
         )
+    known = set(header.values())
     if "withheld_tax" in header and ({"withheld_vat", "withheld_pit"} & set(header)):
         del header["withheld_tax"]  # a total of the columns given apart
     titles = [str(c or "") for c in rows[header_at]]
@@ -402,7 +407,29 @@ def parse_statement(
         except StatementError as exc:
             raise StatementError(f"row {number}: {exc}") from None
         statement.lines.append(line)
+    statement.unread_columns = _unread_tax_columns(
+        titles, known, rows[header_at + 1 :]
+    )
     return statement
+
+
+def _unread_tax_columns(
+    titles: list[str], read: set[int], rows: list[list[Any]]
+) -> list[str]:
+    """The titles of the columns no field reads that look like tax and hold an
+    amount other than zero (their amounts would only show as adjustments)."""
+    found = []
+    for index, title in enumerate(titles):
+        if index in read or not _TAX_WORDS & set(_plain(title).split()):
+            continue
+        for row in rows:
+            try:
+                if index < len(row) and parse_vnd(row[index]):
+                    found.append(title)
+                    break
+            except StatementError:
+                continue  # text in a total or note row
+    return found
 
 
 def statement_id(statement: Statement, content: bytes) -> str:

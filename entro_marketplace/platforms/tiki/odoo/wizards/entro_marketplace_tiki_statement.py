@@ -33,6 +33,12 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
     )
     file = fields.Binary("Statement File", required=True, attachment=False)
     filename = fields.Char()
+    import_unread_columns = fields.Boolean(
+        "Import Anyway",
+        help="Import a statement with tax columns Entro does not read: their "
+        "amounts then go to the adjustments. Better: name the columns in the "
+        "system parameter entro_marketplace.tiki_statement_columns.",
+    )
     reference = fields.Char(
         help="The statement's identity (one payout per shop and reference). "
         "Empty: its period, from the first to the last date on it.",
@@ -87,6 +93,20 @@ class EntroMarketplaceTikiStatement(models.TransientModel):
             raise UserError(
                 _("%(file)s cannot be read: %(why)s", file=self.filename, why=exc)
             ) from exc
+        if statement.unread_columns and not self.import_unread_columns:
+            raise UserError(
+                _(
+                    "%(file)s has tax columns Entro does not read: %(columns)s. If "
+                    "they hold the VAT or PIT Tiki withheld, name them in the system "
+                    'parameter %(param)s (e.g. {"withheld_vat": ["%(first)s"]}) and '
+                    "upload the file again; otherwise tick Import Anyway (their "
+                    "amounts then go to the adjustments).",
+                    file=self.filename or _("The file"),
+                    columns=", ".join(statement.unread_columns),
+                    param=COLUMNS_PARAM,
+                    first=statement.unread_columns[0],
+                )
+            )
         if not statement.lines:
             raise UserError(
                 _("%s holds no order rows.", self.filename or _("The file"))
