@@ -223,11 +223,11 @@ class TestTikTokWithholding(WithholdingChecks, PayoutChecks, TikTokFlowCase):
 
 
 class TestTikiWithholding(WithholdingChecks, PayoutChecks, TikiFlowCase):
-    def upload(self, content, filename):
+    def upload(self, content, filename, **values):
         wizard = (
             self.env["entro.marketplace.tiki.statement"]
             .with_context(default_shop_id=self.shop.id)
-            .create({"file": base64.b64encode(content), "filename": filename})
+            .create({"file": base64.b64encode(content), "filename": filename, **values})
         )
         action = wizard.action_import()
         return self.env["entro.marketplace.settlement"].browse(action["res_id"])
@@ -320,16 +320,44 @@ class TestTikiWithholding(WithholdingChecks, PayoutChecks, TikiFlowCase):
         run = self.sync()
         self.assertFalse(run.failed, [j.exc_info for j in run.failed])
         self.invoice_month()
-        rows = tiki_emu.statement_rows(orders, withholding="goods")
-        header = rows[3]
-        header[header.index("Thuế GTGT")] = "GTGT nộp thay hộ KD"
-        header[header.index("Thuế TNCN")] = "TNCN nộp thay hộ KD"
-        content = "\n".join(
-            ";".join(str(cell) for cell in row) for row in rows
-        ).encode()
+
+        def renamed(orders):
+            rows = tiki_emu.statement_rows(orders, withholding="goods")
+            header = rows[3]
+            header[header.index("Thuế GTGT")] = "GTGT nộp thay hộ KD"
+            header[header.index("Thuế TNCN")] = "TNCN nộp thay hộ KD"
+            content = "\n".join(";".join(str(cell) for cell in row) for row in rows)
+            return rows, content.encode()
+
+        # imported anyway: the tax is in the adjustments, as the seller chose
+        anyway_rows, anyway = renamed(orders[2:])
+        settlement = self.upload(
+            anyway, "doi-soat-0.csv", import_unread_columns=True, reference="T0"
+        )
+        self.assertEqual(settlement.state, "posted", settlement.error)
+        self.assertEqual(settlement.net_amount, anyway_rows[-1][-1])
+        self.assertFalse(
+            settlement.line_ids.filtered(lambda l: l.fee_type.startswith("withheld"))
+        )
+        self.assertEqual(
+            sum(
+                settlement.line_ids.filtered(
+                    lambda l: l.fee_type == "adjustment"
+                ).mapped("amount")
+            ),
+            sum(
+                o["invoice"]["total_seller_income"]
+                - o["invoice"]["grand_total"]
+                + o["invoice"]["total_seller_fee"]
+                - sum(tiki_emu.order_withholding(o, "goods"))
+                for o in orders[2:]
+            ),
+        )
+        orders = orders[:2]
+        rows, content = renamed(orders)
         with self.assertRaisesRegex(UserError, "GTGT nộp thay hộ KD, TNCN nộp thay"):
             self.upload(content, "doi-soat.csv")
-        self.assertFalse(self.env["entro.marketplace.settlement"].search([]))
+        self.assertEqual(len(self.env["entro.marketplace.settlement"].search([])), 1)
         Param = self.env["ir.config_parameter"].sudo()
         Param.set_param(COLUMNS_PARAM, '{"withheld_vat": "GTGT nộp thay hộ KD",')
         with self.assertRaisesRegex(UserError, COLUMNS_PARAM):
