@@ -27,7 +27,13 @@ from ..base import chunked, split_windows
 from ..errors import PermanentError
 from ..payload import malformed
 from ..payload import text as _text
-from ..records import Order, Settlement, SettlementLine, merge_lines
+from ..records import (
+    WITHHELD_TAX_TYPES,
+    Order,
+    Settlement,
+    SettlementLine,
+    merge_lines,
+)
 from .const import (
     BREAKDOWN_GROUPS,
     STATEMENT_FEES,
@@ -147,10 +153,57 @@ class TikTokFinance:
         settlement.balance()
         return settlement
 
+    def _statement_fees(self) -> Mapping[str, str]:
+        """:attr:`STATEMENT_FEES`, with the withheld-tax field names the shop's
+        configuration adds (``extra["withheld_fee_names"]``: {name: withheld_vat
+        | withheld_pit}), for names TikTok may give that Entro does not know."""
+        names = self.config.extra.get("withheld_fee_names")
+        if not isinstance(names, Mapping) or not names:
+            return self.STATEMENT_FEES
+        added = {str(k): v for k, v in names.items() if v in WITHHELD_TAX_TYPES}
+        return {**self.STATEMENT_FEES, **added}
+
     def _transaction_lines(
         self, row: Mapping[str, Any], moment: datetime | None
     ) -> list[SettlementLine]:
         """The fee lines of one statement transaction; they add up to its amount."""
         return transaction_lines(
-            row, moment, self.STATEMENT_FEES, self.BREAKDOWN_GROUPS
+            row, moment, self._statement_fees(), self.BREAKDOWN_GROUPS
         )
+
+    def order_transaction_lines(self, order_id: str) -> list[SettlementLine]:
+        """An order's settled amounts by fee type, from Get Transactions by Order
+        202501 (``/finance/202501/orders/{order_id}/statement_transactions``: its
+        SKU transactions in every statement so far, with the same breakdowns as
+        a statement's, among them the withheld VAT and PIT). One line per fee
+        type (``transaction_id``: the statement), the SKUs added up; an order
+        not settled yet has none."""
+        data = self._call(
+            self._request,
+            "GET",
+            f"/finance/{STATEMENT_TRANSACTIONS_VERSION}/orders/{order_id}"
+            "/statement_transactions",
+        )
+        body = response_data(data, "order transactions")
+        lines: list[SettlementLine] = []
+        with malformed(
+            "TikTok Shop", "order transactions", _text(data.get("request_id"))
+        ):
+            skus = body.get("sku_transactions") or []
+            if not isinstance(skus, list):
+                raise PermanentError(
+                    "malformed TikTok Shop order transactions: not a list",
+                    code="bad_response",
+                    request_id=_text(data.get("request_id")),
+                )
+            for sku in skus:
+                if not isinstance(sku, Mapping):
+                    continue
+                row = {
+                    **sku,
+                    "id": sku.get("statement_id"),
+                    "order_id": _text(body.get("order_id")) or str(order_id),
+                    "order_create_time": body.get("order_create_time"),
+                }
+                lines.extend(self._transaction_lines(row, None))
+        return merge_lines(lines)

@@ -273,3 +273,57 @@ def test_doc_shaped_transaction_taxes():
     assert lines["withheld_vat"].amount == 2000
     assert lines["withheld_pit"].amount == 1000
     assert "adjustment" not in lines
+
+
+def test_order_transactions_and_withheld_names_from_the_shop(
+    tt_emulator, tt_make_client
+):
+    """Get Transactions by Order gives an order's withheld VAT and PIT (and its
+    offset) across statements; a field name the shop's configuration adds
+    (``withheld_fee_names``) is withheld tax too, never an adjustment."""
+    tt_emulator.set_household("transport")
+    client = tt_make_client(
+        extra={"withheld_fee_names": {"vn_pit_withheld_amount": "withheld_pit"}}
+    )
+    start = NOW - timedelta(days=20)
+    orders = tiktok_emu.generate_orders(
+        3, seed=9, statuses=["COMPLETED"], start=start, span=timedelta(days=2)
+    )
+    tt_emulator.add_orders(orders)
+    sold, back = orders[0], orders[1]
+    for order in orders:
+        tt_emulator.settle_order(order["id"], order["create_time"] + 3 * 86400)
+    tt_emulator.close_statement(start.timestamp() + 8 * 86400)
+    tt_emulator.refund_order(back["id"], start.timestamp() + 10 * 86400)
+    tt_emulator.close_statement(start.timestamp() + 12 * 86400)
+
+    def amounts(lines):
+        return {line.fee_type: line.amount for line in lines}
+
+    pay = sold["payment"]
+    goods = int(pay["original_total_product_price"]) - int(pay["seller_discount"])
+    vat, pit = tt_emulator.withholding(goods, "transport")
+    assert vat > pit > 0  # 3 % and 1.5 %
+    got = amounts(client.order_transaction_lines(sold["id"]))
+    assert (got["withheld_vat"], got["withheld_pit"]) == (-vat, -pit)
+    assert "adjustment" not in got
+    # sold, then refunded with its tax back: nothing withheld in the end
+    got = amounts(client.order_transaction_lines(back["id"]))
+    assert "withheld_vat" not in got and "withheld_pit" not in got
+    assert got["refund"] < 0
+    # a name TikTok might give that Entro does not know yet, named by the shop
+    with tt_emulator.store.lock:
+        for row in tt_emulator.store["finance"]:
+            if row.get("order_id") == orders[2]["id"]:
+                tax = row["fee_tax_breakdown"]["tax"]
+                tax["vn_pit_withheld_amount"] = tax.pop("pit_amount")
+    got = amounts(client.order_transaction_lines(orders[2]["id"]))
+    assert got["withheld_pit"] < 0 and "adjustment" not in got
+    plain = amounts(tt_make_client().order_transaction_lines(orders[2]["id"]))
+    assert plain["adjustment"] == got["withheld_pit"]
+    (statement,) = [
+        s
+        for s in client.iter_settlements(NOW - timedelta(days=21), NOW)
+        if orders[2]["id"] in {line.order_external_id for line in s.lines}
+    ]
+    assert not [line for line in statement.lines if line.fee_type == "adjustment"]

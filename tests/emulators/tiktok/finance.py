@@ -48,6 +48,13 @@ class TikTokFinance:
                 self._statement_transactions_get,
             )
         )
+        self.pattern_routes.append(
+            (
+                "GET",
+                re.compile(r"^/finance/202501/orders/(\w+)/statement_transactions$"),
+                self._order_transactions_get,
+            )
+        )
 
     def set_household(self, kind: str | None = "goods", shop_id: str | None = None):
         """Make a shop's seller a household TikTok withholds VAT and PIT from
@@ -375,5 +382,62 @@ class TikTokFinance:
                 "total_settlement_amount": statement["settlement_amount"],
                 "transactions": page,
                 "next_page_token": token,
+            }
+        )
+
+    def _order_transactions_get(self, req: Request) -> Response:
+        """Get Transactions by Order 202501: the order's transactions in the
+        statements closed so far, each as one SKU transaction (the emulator
+        does not split an order's amounts by SKU)."""
+        shop, error = self._check(req)
+        if error:
+            return error
+        order_id = req.path_id
+        with self.store.lock:
+            order = self.store["orders"].get(order_id)
+            rows = [
+                {**self._public(r), "statement_id": r["_statement"]}
+                for r in self.store["finance"]
+                if r.get("order_id") == order_id
+                and r["_shop_id"] == shop
+                and r["_statement"]
+            ]
+        if order is None or order["_shop_id"] != shop:
+            return self._error(CODE_PARAM, f"order {order_id} not found")
+
+        def total(key: str) -> str:
+            return str(sum(int(r.get(key) or 0) for r in rows))
+
+        skus = [
+            {
+                "sku_id": str(order["line_items"][0]["sku_id"]),
+                "statement_id": row["statement_id"],
+                "quantity": str(len(order["line_items"])),
+                **{
+                    k: row[k]
+                    for k in (
+                        "settlement_amount",
+                        "revenue_amount",
+                        "revenue_breakdown",
+                        "shipping_cost_amount",
+                        "shipping_cost_breakdown",
+                        "fee_tax_amount",
+                        "fee_tax_breakdown",
+                    )
+                    if k in row
+                },
+            }
+            for row in rows
+        ]
+        return self._ok(
+            {
+                "order_id": order_id,
+                "order_create_time": order["create_time"],
+                "currency": "VND",
+                "revenue_amount": total("revenue_amount"),
+                "fee_and_tax_amount": total("fee_tax_amount"),
+                "shipping_cost_amount": total("shipping_cost_amount"),
+                "settlement_amount": total("settlement_amount"),
+                "sku_transactions": skus,
             }
         )
