@@ -41,3 +41,4 @@ from . import test_tours
 from . import test_readable_orders
 from . import test_overview
 from . import test_vietnamese
+from . import test_withholding_tiktok_tiki  # issue 22: TikTok Shop, Tiki withholding
