@@ -100,8 +100,10 @@ WITHHELD_COLUMNS = (
 #: the system parameter naming extra header names, a JSON object such as
 #: ``{"withheld_vat": ["Thuế GTGT nộp thay"], "net": ["Thực nhận"]}``
 COLUMNS_PARAM = "entro_marketplace.tiki_statement_columns"
-#: words of a header that looks like tax (a column no field reads)
+#: words of a header that looks like tax (a column no field reads), unless it
+#: also names a fee (a fee "including VAT" is Tiki's charge, not withholding)
 _TAX_WORDS = frozenset({"thue", "tax", "vat", "pit", "gtgt", "tncn"})
+_FEE_WORDS = frozenset({"phi", "fee", "fees"})
 REQUIRED = ("order_code", "net")
 HEADER_SCAN_ROWS = 30
 _TOTAL_WORDS = ("tong cong", "total", "tong")
@@ -407,9 +409,7 @@ def parse_statement(
         except StatementError as exc:
             raise StatementError(f"row {number}: {exc}") from None
         statement.lines.append(line)
-    statement.unread_columns = _unread_tax_columns(
-        titles, known, rows[header_at + 1 :]
-    )
+    statement.unread_columns = _unread_tax_columns(titles, known, rows[header_at + 1 :])
     return statement
 
 
@@ -420,7 +420,8 @@ def _unread_tax_columns(
     amount other than zero (their amounts would only show as adjustments)."""
     found = []
     for index, title in enumerate(titles):
-        if index in read or not _TAX_WORDS & set(_plain(title).split()):
+        words = set(_plain(title).split())
+        if index in read or not _TAX_WORDS & words or _FEE_WORDS & words:
             continue
         for row in rows:
             try:

@@ -246,12 +246,13 @@ def test_emulator_withholding_rates():
 def test_unread_tax_columns_are_named(orders):
     """A column that looks like tax, holds amounts and no field reads is named
     (the wizard refuses the file until it is named or imported anyway); empty
-    ones, read ones and a total beside the separate columns are not."""
+    ones, read ones, a fee "including VAT" and a total beside the separate
+    columns are not."""
     content = (
-        "Mã đơn hàng;Thuế GTGT;Thuế TNCN;Thuế khấu trừ;Thuế nhà thầu;VAT phí;"
-        "Số tiền thực nhận\n"
-        "101;-1.000;-500;-1.500;-300;0;100.000\n"
-        "Tổng cộng;;;;ghi chú;;100.000\n"
+        "Mã đơn hàng;Thuế GTGT;Thuế TNCN;Thuế khấu trừ;Thuế nhà thầu;Tax;"
+        "Phí thanh toán (gồm VAT);Số tiền thực nhận\n"
+        "101;-1.000;-500;-1.500;-300;0;-2.200;100.000\n"
+        "Tổng cộng;;;;ghi chú;;;100.000\n"
     ).encode()
     read = statement.parse_statement(content, "x.csv")
     assert read.unread_columns == ["Thuế nhà thầu"]
