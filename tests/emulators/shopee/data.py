@@ -280,9 +280,9 @@ def order_income(
     ``withholding``: the kind of business of a household or individual seller
     (:data:`..vn_withholding.RATES`), whose VAT and PIT Shopee withholds on the
     order's goods revenue (the items after the seller's own discounts and
-    voucher; shipping and Shopee's vouchers and coins excluded), less what went
-    back to the buyer: a returned order's tax is offset within its escrow, so
-    a wholly returned order has none left. None: a company, nothing withheld.
+    voucher; shipping and Shopee's vouchers and coins excluded). A returned
+    order's tax is offset within its escrow: it has none left. None: a company,
+    nothing withheld.
     """
     total = amounts["total"]
     subtotal = amounts["subtotal"]
@@ -293,7 +293,8 @@ def order_income(
     shopee_voucher = 0 if returned else amounts["shopee_voucher"]
     coins = 0 if returned else amounts["coins"]
     rebate = max(0, CARRIER_CHARGE - amounts["shipping"])
-    revenue = max(0, subtotal - amounts["seller_voucher"] - refund)
+    # a returned order is wholly returned here (see the fees above)
+    revenue = 0 if returned else subtotal - amounts["seller_voucher"]
     vat, pit = withheld(revenue, withholding)
     escrow = (
         total
