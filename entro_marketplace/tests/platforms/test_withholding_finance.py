@@ -7,12 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import pytest
+
 from tests.emulators import lazada as lazada_emu
 from tests.emulators.shopee import generate_orders
 from tests.emulators.vn_withholding import withheld
 
 from . import lazada_fixtures as fx
-from .conftest import SHOP_ID, records, shopee
+from .conftest import SHOP_ID, errors, records, shopee
 from .lazada_fixtures import SELLER_ID
 
 lz_emulator = fx.lz_emulator
@@ -268,3 +270,13 @@ def test_emulators_withhold_for_a_household_by_default_in_the_sandbox():
     assert withheld(100000, "transport") == (3000, 1500)
     assert withheld(100000, "unknown") == withheld(100000, "services")
     assert withheld(100000, None) == (0, 0)
+
+
+def test_shopee_malformed_withholding_is_a_clear_error():
+    """A withholding Shopee sends as something not a number stops the payout
+    with a clear error rather than booking it as an unexplained adjustment."""
+    income = {"buyer_total_amount": 100000, "withholding_pit_tax": "n/a"}
+    with pytest.raises(errors.PermanentError, match="escrow detail"):
+        shopee.mappers.escrow_lines(
+            "SN2", Decimal(99500), {"order_income": income}, None
+        )
