@@ -8,6 +8,8 @@ settles them, then calls :meth:`WithholdingChecks.check_withholding` with what
 the emulator withheld net of offsets.
 """
 
+from odoo.tests import new_test_user
+
 from .test_payouts import PayoutChecks
 
 #: fee types booked to expense accounts (withheld tax must never be one of them)
@@ -98,6 +100,28 @@ class WithholdingChecks(PayoutChecks):
             for line in typed:
                 self.assertEqual(line.move_line_id.sudo().account_id, account)
                 self.assertTrue(line.order_external_id, "withheld per order")
+        # the company's accountant finds them in the ledger of those accounts
+        accountant = new_test_user(
+            self.env(su=True),
+            login=f"accountant_{self.platform}",
+            groups="base.group_user,account.group_account_user",
+        )
+        ledger = (
+            self.env["account.move.line"]
+            .with_user(accountant)
+            .read_group(
+                [
+                    ("account_id", "in", [a.id for a in accounts.values()]),
+                    ("parent_state", "=", "posted"),
+                ],
+                ["balance:sum"],
+                ["account_id"],
+            )
+        )
+        self.assertEqual(
+            {row["account_id"][0]: row["balance"] for row in ledger},
+            {account.id: withheld[key] for key, account in accounts.items()},
+        )
         # the offsets of returned orders land on the same fee types, positive
         back = lines.filtered(
             lambda line: (
