@@ -51,7 +51,8 @@ from .mappers import buyer_paid, settlement_lines, statement_settlement
 #: stays a visible adjustment until it is added by the system parameters
 #: ``entro_marketplace.lazada_withheld_vat_names`` / ``..._pit_names``.
 #: A single withholding total ("withholding tax") is booked as withheld VAT,
-#: its name kept as the raw code.
+#: its name kept as the raw code. A bare "Thuế GTGT" is not taken: it could be the
+#: VAT on Lazada's own fees (an expense), not tax withheld from the seller.
 WITHHELD_FEE_NAMES: dict[str, str] = {
     **dict.fromkeys(
         (
@@ -63,7 +64,6 @@ WITHHELD_FEE_NAMES: dict[str, str] = {
             "reversal vat withholding",
             "reversal withholding vat",
             "vat withholding reversal",
-            "thuế gtgt",
             "thuế gtgt khấu trừ",
             "khấu trừ thuế gtgt",
             "hoàn thuế gtgt",
