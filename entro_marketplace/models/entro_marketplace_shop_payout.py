@@ -1,5 +1,6 @@
 """Payout settings and jobs of a shop (kept apart from the shop's core file)."""
 
+import re
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -76,6 +77,13 @@ PAYOUT_ACCOUNTS = {
 }
 
 PAYOUT_JOURNAL = _lt("Marketplace Payouts")
+
+
+#: issue 22: system parameters listing more fee names (one a line, or comma
+#: separated) of the tax a platform withholds, per platform and fee type, e.g.
+#: ``entro_marketplace.lazada_withheld_pit_names``; for names Entro does not know
+#: yet (a name not known is booked as an adjustment and shows as such)
+WITHHELD_NAMES_PARAM = "entro_marketplace.%s_%s_names"
 
 
 def _entro_translate_name(record, term):
@@ -242,6 +250,27 @@ class EntroMarketplaceShop(models.Model):
                 values["payout_journal_id"] = journal.id
             if values:
                 shop.sudo().write(values)
+
+    def _platform_config(self):
+        config = super()._platform_config()
+        names = self._withheld_fee_names()
+        if names:
+            config.extra = {**config.extra, "withheld_fee_names": names}
+        return config
+
+    def _withheld_fee_names(self):
+        """{fee name: withheld_vat | withheld_pit} from the system parameters
+        of this shop's platform (see WITHHELD_NAMES_PARAM)."""
+        self.ensure_one()
+        # sudo: system parameters are read by the system, for any user
+        ICP = self.env["ir.config_parameter"].sudo()
+        names = {}
+        for fee_type in ("withheld_vat", "withheld_pit"):
+            value = ICP.get_param(WITHHELD_NAMES_PARAM % (self.platform, fee_type))
+            for name in re.split(r"[\n,]", value or ""):
+                if name.strip():
+                    names[name.strip()] = fee_type
+        return names
 
     def _payout_account(self, fee_type):
         """The account of a fee type (shipping rebates go with shipping fees)."""

@@ -117,4 +117,22 @@ ESCROW_FEES: dict[str, tuple[str, int]] = {
     "reverse_shipping_fee": ("shipping_fee", -1),
     "shopee_shipping_rebate": ("shipping_rebate", 1),
     "seller_return_refund": ("refund", -1),
+    # a corporate seller's withheld CIT is no VAT nor PIT: an adjustment, named
+    "withholding_cit_tax": ("adjustment", -1),
+}
+#: issue 22 (Decree 117/2025/ND-CP): order_income fields of the tax Shopee
+#: withholds from a Vietnamese household or individual seller -> fee type. They
+#: come out of ``escrow_amount`` ("escrow_amount = ... - withholding_vat_tax -
+#: withholding_pit_tax - withholding_cit_tax ...", and "By VN law, E-commerce
+#: platforms need to Withhold VAT tax [Personal Income Tax] applicable to all VN
+#: business household and VN individual sellers"): Shopee's v2.payment.
+#: get_escrow_detail(_batch) reference, open.shopee.com/documents/v2/
+#: v2.payment.get_escrow_detail. ``withholding_tax`` is the older single total
+#: (no VAT/PIT split): booked as withheld VAT, its raw code kept. The amounts are
+#: signed: what is withheld is deducted (a line of ``-value``), a negative value
+#: (an offset of a cancelled or returned order) comes back.
+ESCROW_WITHHELD: dict[str, str] = {
+    "withholding_vat_tax": "withheld_vat",
+    "withholding_pit_tax": "withheld_pit",
+    "withholding_tax": "withheld_vat",
 }

@@ -41,6 +41,7 @@ from ._util import _ts
 from .const import (
     ESCROW_FEES,
     ESCROW_TYPES,
+    ESCROW_WITHHELD,
     PUSH_KINDS,
     REFRESH_TOKEN_LIFETIME,
     SHOPEE_RETURN_STATES,
@@ -447,6 +448,19 @@ def escrow_lines(
                     SettlementLine(
                         fee_type=fee_type,
                         amount=sign_ * value,
+                        raw_code=key,
+                        order_external_id=order_sn,
+                        time=moment,
+                    )
+                )
+        # issue 22: the tax Shopee withheld (or, negative, gave back), signed
+        for key, fee_type in ESCROW_WITHHELD.items():
+            value = to_money(income.get(key))
+            if value:
+                lines.append(
+                    SettlementLine(
+                        fee_type=fee_type,
+                        amount=-value,
                         raw_code=key,
                         order_external_id=order_sn,
                         time=moment,

@@ -8,6 +8,7 @@ import random
 from typing import Any
 
 from ..cli import older_order
+from ..vn_withholding import KINDS
 from .data import LIFECYCLE, generate_catalogue, generate_orders
 from .server import LazadaEmulator
 
@@ -23,6 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--app-key", default="123456")
     parser.add_argument("--app-secret", default="test_app_secret")
     parser.add_argument("--seller-id", default="200100")
+    parser.add_argument(
+        "--withholding",
+        choices=[*KINDS, "none"],
+        default="goods",
+        help="the seller is a household whose VAT and PIT Lazada withholds at the "
+        "rates of this kind of business (Decree 117); none: a company",
+    )
 
 
 def start(args: argparse.Namespace) -> LazadaEmulator:
@@ -35,6 +43,7 @@ def start(args: argparse.Namespace) -> LazadaEmulator:
         port=args.port,
         seed=args.seed,
     )
+    emulator.withholding = None if args.withholding == "none" else args.withholding
     catalogue = generate_catalogue(args.items, 2, seed=args.seed)
     emulator.add_catalogue(catalogue)
     emulator.add_orders(

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ..harness import Request, Response
+from ..vn_withholding import withheld
 
 
 class LazadaFinance:
@@ -64,14 +65,20 @@ class LazadaFinance:
             }
         )
 
-    def settle_order(self, order_id: Any, when: float) -> int:
-        """Book the finance rows of an order's delivered and returned items.
+    def settle_order(
+        self, order_id: Any, when: float, returned_at: float | None = None
+    ) -> int:
+        """Book the finance rows of an order's delivered and returned items, each
+        once: the sale when first settled, the reversals when the item is back.
 
         Delivered: item price, seller voucher, shipping paid by the customer,
         commission (4 %), payment fee (2 % of what the buyer paid), the carrier's
-        charge and Lazada's shipping voucher. Returned: the same, then reversals
-        of the item price, voucher, shipping and commission. Cancelled and not
-        yet delivered items book nothing. Returns the net amount booked.
+        charge and Lazada's shipping voucher, and for a household seller
+        (``withholding``) the VAT and PIT withheld on the item's revenue (its
+        price less the seller's voucher). Returned: the same, then (at
+        ``returned_at``, default ``when``) reversals of the item price, voucher,
+        shipping and commission, and the offset of the withheld tax. Cancelled
+        and not yet delivered items book nothing. Returns the net amount booked.
         """
         net = 0
         with self.store.lock:
@@ -88,27 +95,72 @@ class LazadaFinance:
                 lazada_ship = round(float(item["shipping_fee_discount_platform"]))
                 paid = round(float(item["paid_price"])) + shipping
                 commission = price * 4 // 100
-                rows = [
-                    ("Item Price Credit", price),
-                    ("Promotional Charges Vouchers", -voucher),
-                    ("Shipping Fee (Paid By Customer)", shipping),
-                    ("Commission", -commission),
-                    ("Payment Fee", -(paid * 2 // 100)),
-                    ("Shipping Fee Paid by Seller", -original),
-                    ("Shipping Fee Voucher (by Lazada)", lazada_ship),
-                ]
-                if status != "delivered":
+                vat, pit = withheld(price - voucher, self.withholding)
+                names = self.withholding_fee_names
+                rows = []
+                key = str(item["order_item_id"])
+                booked = order.setdefault("_booked", {})
+                reversed_ = order.setdefault("_reversed", {})
+                if key not in booked:
+                    booked[key] = [vat, pit]
                     rows += [
-                        ("Reversal Item Price", -price),
-                        ("Reversal Promotional Charges Vouchers", voucher),
-                        ("Reversal Shipping Fee (Paid By Customer)", -shipping),
-                        ("Reversal Commission", commission),
+                        (when, "Item Price Credit", price),
+                        (when, "Promotional Charges Vouchers", -voucher),
+                        (when, "Shipping Fee (Paid By Customer)", shipping),
+                        (when, "Commission", -commission),
+                        (when, "Payment Fee", -(paid * 2 // 100)),
+                        (when, "Shipping Fee Paid by Seller", -original),
+                        (when, "Shipping Fee Voucher (by Lazada)", lazada_ship),
+                        (when, names["vat"], -vat),
+                        (when, names["pit"], -pit),
                     ]
-                for name, amount in rows:
+                if status != "delivered" and key not in reversed_:
+                    reversed_[key] = True
+                    back = returned_at if returned_at is not None else when
+                    vat, pit = booked[key]
+                    rows += [
+                        (back, "Reversal Item Price", -price),
+                        (back, "Reversal Promotional Charges Vouchers", voucher),
+                        (back, "Reversal Shipping Fee (Paid By Customer)", -shipping),
+                        (back, "Reversal Commission", commission),
+                        (back, "Reversal " + names["vat"], vat),
+                        (back, "Reversal " + names["pit"], pit),
+                    ]
+                for moment, name, amount in rows:
                     if amount:
-                        self._finance_row(seller, when, name, amount, order, item)
+                        self._finance_row(seller, moment, name, amount, order, item)
                         net += amount
         return net
+
+    def withheld(
+        self, until: float | None = None, seller_id: str | None = None
+    ) -> dict[str, int]:
+        """The VAT and PIT withheld, net of offsets, in the rows booked up to
+        ``until``: {"vat": .., "pit": .., "vat_offset": .., "pit_offset": ..}
+        (the offsets, positive, are already deducted from "vat" and "pit")."""
+        seller = seller_id or self.seller_id
+        names = self.withholding_fee_names
+        kinds = {
+            names["vat"]: "vat",
+            names["pit"]: "pit",
+            "Reversal " + names["vat"]: "vat",
+            "Reversal " + names["pit"]: "pit",
+        }
+        totals = {"vat": 0, "pit": 0, "vat_offset": 0, "pit_offset": 0}
+        with self.store.lock:
+            for row in self.store["finance"]:
+                kind = kinds.get(row["fee_name"])
+                if (
+                    kind is None
+                    or row["_seller_id"] != seller
+                    or (until is not None and row["_ts"] > until)
+                ):
+                    continue
+                amount = int(row["amount"])
+                totals[kind] -= amount
+                if amount > 0:
+                    totals[kind + "_offset"] += amount
+        return totals
 
     def adjust(self, amount: int, when: float, seller_id: str | None = None) -> None:
         """An adjustment not tied to an order (a claim paid, a fine charged)."""
@@ -181,8 +233,20 @@ class LazadaFinance:
                 order_id
                 for order_id, order in self.store["orders"].items()
                 if order["_seller_id"] == seller
-                and str(order["order_id"]) not in booked
-                and {item["status"] for item in order["_items"]} == {"delivered"}
+                and (
+                    (
+                        str(order["order_id"]) not in booked
+                        and {item["status"] for item in order["_items"]}
+                        == {"delivered"}
+                    )
+                    # items returned since their sale was settled: the reversals
+                    or any(
+                        str(item["order_item_id"]) in order.get("_booked", {})
+                        and str(item["order_item_id"]) not in order.get("_reversed", {})
+                        and item["status"] in ("returned", "shipped_back_success")
+                        for item in order["_items"]
+                    )
+                )
             ]
         if not due:
             return None

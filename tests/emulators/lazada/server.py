@@ -66,6 +66,15 @@ class LazadaEmulator(
         #: /orders/items/get calls after packing that still show no tracking code
         #: (a carrier that assigns it late); 0 = the pack response carries it
         self.tracking_delay = 0
+        #: issue 22: None (a company), or the kind of business of a household or
+        #: individual seller whose VAT and PIT Lazada withholds per order item
+        #: ("goods", "services", "transport", "unknown": see vn_withholding)
+        self.withholding: str | None = None
+        #: the fee names of those rows (their offsets: "Reversal <name>")
+        self.withholding_fee_names = {
+            "vat": "VAT Withholding",
+            "pit": "PIT Withholding",
+        }
         for key in ("orders", "products", "codes", "access", "refresh", "reverse"):
             self.store[key] = {}
         self.store["finance"] = []

@@ -9,6 +9,7 @@ from operator import itemgetter
 from typing import Any
 
 from ..cli import older_order
+from ..vn_withholding import KINDS
 from .data import LIFECYCLE, generate_catalogue, generate_orders
 from .server import ShopeeEmulator
 
@@ -30,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=4 * 3600,
         help="access token lifetime in seconds",
     )
+    parser.add_argument(
+        "--withholding",
+        choices=[*KINDS, "none"],
+        default="goods",
+        help="the seller is a household whose VAT and PIT Shopee withholds at the "
+        "rates of this kind of business (Decree 117); none: a company",
+    )
 
 
 def start(args: argparse.Namespace) -> ShopeeEmulator:
@@ -43,6 +51,7 @@ def start(args: argparse.Namespace) -> ShopeeEmulator:
         access_ttl=args.access_ttl,
         seed=args.seed,
     )
+    emulator.withholding = None if args.withholding == "none" else args.withholding
     catalogue = generate_catalogue(args.items, 3, seed=args.seed)
     emulator.add_catalogue(catalogue)
     emulator.add_orders(

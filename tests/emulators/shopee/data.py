@@ -20,6 +20,7 @@ from ..fakedata import (
     round_k,
     street_of,
 )
+from ..vn_withholding import withheld
 
 LIFECYCLE = {
     "UNPAID": "READY_TO_SHIP",
@@ -264,14 +265,24 @@ def escrow_detail(sn: str, username: str, method: str, amounts: dict[str, int]) 
 CARRIER_CHARGE = 25000
 
 
-def order_income(amounts: dict[str, int], refund: int = 0) -> dict[str, Any]:
+def order_income(
+    amounts: dict[str, int], refund: int = 0, withholding: str | None = None
+) -> dict[str, Any]:
     """get_escrow_detail ``order_income`` of an order (VND integers).
 
     ``escrow_amount = buyer_total_amount + voucher_from_shopee + coins
     - commission_fee - service_fee - seller_transaction_fee - actual_shipping_fee
-    + shopee_shipping_rebate - seller_return_refund``. A refunded order (``refund``
-    = what goes back to the buyer) pays no commission nor fees, and Shopee keeps
-    its vouchers; the seller still pays the carrier.
+    + shopee_shipping_rebate - seller_return_refund - withholding_vat_tax
+    - withholding_pit_tax``. A refunded order (``refund`` = what goes back to the
+    buyer) pays no commission nor fees, and Shopee keeps its vouchers; the seller
+    still pays the carrier.
+
+    ``withholding``: the kind of business of a household or individual seller
+    (:data:`..vn_withholding.RATES`), whose VAT and PIT Shopee withholds on the
+    order's goods revenue (the items after the seller's own discounts and
+    voucher; shipping and Shopee's vouchers and coins excluded). A returned
+    order's tax is offset within its escrow: it has none left. None: a company,
+    nothing withheld.
     """
     total = amounts["total"]
     subtotal = amounts["subtotal"]
@@ -282,6 +293,9 @@ def order_income(amounts: dict[str, int], refund: int = 0) -> dict[str, Any]:
     shopee_voucher = 0 if returned else amounts["shopee_voucher"]
     coins = 0 if returned else amounts["coins"]
     rebate = max(0, CARRIER_CHARGE - amounts["shipping"])
+    # a returned order is wholly returned here (see the fees above)
+    revenue = 0 if returned else subtotal - amounts["seller_voucher"]
+    vat, pit = withheld(revenue, withholding)
     escrow = (
         total
         + shopee_voucher
@@ -292,6 +306,8 @@ def order_income(amounts: dict[str, int], refund: int = 0) -> dict[str, Any]:
         - CARRIER_CHARGE
         + rebate
         - refund
+        - vat
+        - pit
     )
     return {
         "buyer_total_amount": total,
@@ -306,6 +322,8 @@ def order_income(amounts: dict[str, int], refund: int = 0) -> dict[str, Any]:
         "actual_shipping_fee": CARRIER_CHARGE,
         "shopee_shipping_rebate": rebate,
         "seller_return_refund": refund,
+        "withholding_vat_tax": vat,
+        "withholding_pit_tax": pit,
         "escrow_amount": escrow,
     }
 

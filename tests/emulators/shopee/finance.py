@@ -57,7 +57,9 @@ class ShopeeFinance:
             order = self.store["orders"][order_sn]
             if not order["_escrow"]:
                 raise ValueError(f"{order_sn} was never paid")
-            income = order_income(order["_amounts"], refund=refund)
+            income = order_income(
+                order["_amounts"], refund=refund, withholding=self.withholding
+            )
             order["_escrow"]["order_income"] = income
             shop = order["_shop_id"]
             name = order["buyer_username"]
@@ -144,6 +146,27 @@ class ShopeeFinance:
         for sn in due:
             self.release_escrow(sn, when - 1)
         return self.withdraw(when, shop_id=shop)
+
+    def withheld(
+        self, until: float | None = None, shop_id: int | None = None
+    ) -> dict[str, int]:
+        """The VAT and PIT withheld (net of offsets) in the escrows released up
+        to ``until``: {"vat": .., "pit": ..} in đồng."""
+        shop = int(shop_id or self.shop_id)
+        totals = {"vat": 0, "pit": 0}
+        with self.store.lock:
+            for row in self.store["wallet"]:
+                if (
+                    row["_shop_id"] != shop
+                    or row["transaction_type"] not in (101, 102)
+                    or (until is not None and row["create_time"] > until)
+                ):
+                    continue
+                escrow = self.store["orders"][row["order_sn"]]["_escrow"]
+                income = escrow["order_income"]
+                totals["vat"] += income.get("withholding_vat_tax", 0)
+                totals["pit"] += income.get("withholding_pit_tax", 0)
+        return totals
 
     def payouts(self, shop_id: int | None = None) -> list[dict[str, Any]]:
         """The withdrawals made so far (the platform's payouts)."""

@@ -74,6 +74,10 @@ class ShopeeEmulator(
         #: None, or the (code, message) every payment API call is refused with
         #: (see :meth:`refuse_payment_api`)
         self.payment_refusal: tuple[str, str] | None = None
+        #: issue 22: None (a company), or the kind of business of a household
+        #: or individual seller whose VAT and PIT Shopee withholds on release
+        #: ("goods", "services", "transport", "unknown": see vn_withholding)
+        self.withholding: str | None = None
         for key in (
             "orders",
             "items",
