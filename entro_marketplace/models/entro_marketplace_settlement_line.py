@@ -176,13 +176,16 @@ class EntroMarketplaceSettlementLine(models.Model):
         receivable lines: what a buyer paid with the invoice, a refund with the
         credit note. Then an order's own sale and refund lines that are still open
         (its invoice and credit note already offset each other) are reconciled
-        together. A refund without credit note stays open, never netted against
-        the invoice.
+        together, with those of earlier payouts too (a return credit-noted before
+        its sale was paid: the sale's line waits open in one payout for the
+        refund's line of a later one). A refund without credit note stays open,
+        never netted against the invoice.
 
         One reconciliation plan for the whole payout: Odoo then recomputes the
         payment state of the payout's entry once, not once per order.
         """
         plan = []
+        earlier = self._open_receivables_of_earlier_payouts()
         for lines in group_by_order(self).values():
             receivable = lines.filtered(
                 lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
@@ -205,13 +208,43 @@ class EntroMarketplaceSettlementLine(models.Model):
                 )
                 if open_lines:
                     steps.append(aml | open_lines)
-            same = own.filtered(lambda aml, account=account: aml.account_id == account)
+            same = (own | earlier.get(lines[0].order_id.id, own.browse())).filtered(
+                lambda aml, account=account: (
+                    aml.account_id == account and not aml.reconciled
+                )
+            )
             if len(same) > 1:
                 steps.append(same)
             if steps:
                 plan.append(steps)
         if plan:
             self.env["account.move.line"].sudo()._reconcile_plan(plan)
+
+    def _open_receivables_of_earlier_payouts(self):
+        """{order id: open receivable journal items of the orders' lines in other
+        payouts}, one search for the whole payout."""
+        orders = self.filtered(
+            lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
+        ).order_id
+        if not orders:
+            return {}
+        others = self.search(
+            [
+                ("order_id", "in", orders.ids),
+                ("fee_type", "in", RECEIVABLE_TYPES),
+                ("move_line_id", "!=", False),
+                ("id", "not in", self.ids),
+            ]
+        )
+        found = {}
+        for line in others:
+            # sudo: the payouts' own journal items (see _reconcile_orders)
+            aml = line.move_line_id.sudo()
+            if not aml.reconciled and aml.parent_state == "posted":
+                found[line.order_id.id] = (
+                    found.get(line.order_id.id, aml.browse()) | aml
+                )
+        return found
 
     def action_open_order(self):
         self.ensure_one()

@@ -91,6 +91,16 @@ class TestLazadaWithholding(WithholdingChecks, LazadaFlowCase):
     def test_a_month_of_lazada_orders_with_withholding(self):
         """Returned items are sold in one statement and offset in a later one;
         the shop's own PIT fee name (a system parameter) is read as PIT."""
+        self._lazada_month(credit_up_front=False)
+
+    def test_returns_credit_noted_before_their_sale_was_paid(self):
+        """A seller who credit-notes a return at once (its invoice and credit
+        note then offset each other in Odoo): the sale's line of one payout and
+        the refund's line of a later one are reconciled together, nothing of the
+        order stays open on the buyer's receivable."""
+        self._lazada_month(credit_up_front=True)
+
+    def _lazada_month(self, credit_up_front):
         pit_name = "Thuế TNCN khấu trừ (NĐ 117)"
         self.emulator.withholding_fee_names = {
             "vat": "VAT Withholding",
@@ -130,7 +140,8 @@ class TestLazadaWithholding(WithholdingChecks, LazadaFlowCase):
             o for o in orders if {i["status"] for i in o["_items"]} == {"returned"}
         ]
         self.assertTrue(returned)
-        self.invoice_month()
+        returned_ids = {str(o["order_id"]) for o in returned}
+        self.invoice_month(returned=returned_ids if credit_up_front else ())
         for order in orders:
             self.emulator.settle_order(
                 order["order_id"],
@@ -148,7 +159,8 @@ class TestLazadaWithholding(WithholdingChecks, LazadaFlowCase):
                 for o in returned
                 if self._statement_of(o, sale=False) == statement["statement_number"]
             }
-            self.credit_note(back - credited)
+            if not credit_up_front:
+                self.credit_note(back - credited)
             credited |= back
             self.shop.payout_cursor = False  # the statements are in the past
             self.import_payouts()
@@ -172,6 +184,24 @@ class TestLazadaWithholding(WithholdingChecks, LazadaFlowCase):
         }
         self.assertTrue(later)
         self.check_withholding(settlements, withheld, offsets=later)
+        if credit_up_front:
+            # the returned orders' sale and refund lines, in different payouts,
+            # are reconciled with each other
+            receivable = settlements.line_ids.filtered(
+                lambda line: (
+                    line.order_external_id in later
+                    and line.fee_type in ("order_amount", "refund")
+                )
+            )
+            for ref in later:
+                own = receivable.filtered(
+                    lambda line, r=ref: line.order_external_id == r
+                )
+                self.assertEqual(len(own.settlement_id), 2, ref)
+            self.assertEqual(
+                receivable.filtered(lambda line: not line.reconciled),
+                receivable.browse(),
+            )
         self.check_reimport_posts_nothing(settlements)
 
     def _statement_of(self, order, sale):
