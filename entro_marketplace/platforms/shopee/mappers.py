@@ -313,6 +313,15 @@ def to_token_set(data: Mapping[str, Any], now: datetime) -> TokenSet:
         )
 
 
+def authorization_end(data: Mapping[str, Any]) -> datetime | None:
+    """When the seller's authorization of the app ends: v2.shop.get_shop_info's
+    ``expire_time``, "the expiration date for shop authorization", Unix seconds,
+    at the top of the answer (no ``response`` object) (open.shopee.com
+    v2.shop.get_shop_info). The token answers do not say it: a refresh token
+    lives 30 days, an authorization up to 365 (the seller's choice)."""
+    return deadline(data.get("expire_time"), _ts)
+
+
 # -------------------------------------------------------------------- webhooks
 
 
