@@ -159,8 +159,8 @@ class EntroMarketplaceOrder(models.Model):
     # --- issue 20 (c20-orders): what a seller reads on the order: the items
     # bought, the ship-by deadline, the buyer's message, the amounts' breakdown
     # and why the platform's total and Odoo's differ
-    # (the ship-by deadline, ship_by_date, is computed from the payload in
-    # entro_marketplace_order_overview.py, with a default where a platform gives none)
+    # (the ship-by deadline, ship_by_date, is the platform's, read by its mapper;
+    # entro_marketplace_order_overview.py gives the default where a platform gives none)
     buyer_message = fields.Text(
         "Buyer's Message", readonly=True, help="What the buyer wrote to the shop."
     )
@@ -468,6 +468,13 @@ class EntroMarketplaceOrder(models.Model):
                 return 0.0
 
         return {
+            # r20-mend: the platform's ship-by deadline (its mapper's); none
+            # given, the order keeps the one it has, or the default
+            **(
+                {"ship_by_date": to_naive(order.ship_by_time)}
+                if order.ship_by_time
+                else {}
+            ),
             "buyer_message": order.buyer_message or False,
             "order_items": [item(line) for line in lines]
             + [item(line, True) for line in order.cancelled_lines or []],

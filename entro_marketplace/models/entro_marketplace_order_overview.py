@@ -2,7 +2,7 @@
 deadline, how late it reached Odoo, and "today", "last 7 days", "overdue"
 as searchable flags (kept apart from the order's core file)."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta
 
 import pytz
 
@@ -10,77 +10,26 @@ from odoo import api, fields, models
 
 #: when the platform gives no ship-by deadline: this many days after the order
 DEFAULT_SHIP_DAYS = 2
-#: keys of a platform order (or of its items) that hold the ship-by deadline:
-#: Shopee ship_by_date, TikTok Shop rts_sla_time / shipping_due_time, Lazada's
-#: items sla_time_stamp
-SHIP_BY_KEYS = ("ship_by_date", "rts_sla_time", "shipping_due_time", "sla_time_stamp")
 #: the states in which an order waits for the seller to ship it
 WAITING_TO_SHIP = ("to_ship",)
-
-
-def _parse_deadline(value):
-    """A deadline as the platforms give it (unix seconds or milliseconds, or an
-    ISO 8601 text), as Odoo's naive UTC; None when unreadable."""
-    try:
-        return _parse_deadline_or_raise(value)
-    except (ValueError, TypeError, OverflowError, OSError):
-        return None
-
-
-def _parse_deadline_or_raise(value):
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        if not value > 0:
-            return None
-        if value > 1e12:
-            value = value / 1000
-        return datetime.fromtimestamp(value, timezone.utc).replace(tzinfo=None)
-    if isinstance(value, str) and value.strip():
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        if parsed.tzinfo:
-            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-        return parsed
-    return None
-
-
-def payload_ship_by(payload, depth=3):
-    """The earliest ship-by deadline a platform's order data gives (the order,
-    its items, the sections the platform layer keeps it in), or None."""
-    found = []
-
-    def collect(node, level):
-        if isinstance(node, dict):
-            found.extend(node.get(key) for key in SHIP_BY_KEYS)
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            return
-        if level < depth:
-            for child in children:
-                if isinstance(child, dict | list):
-                    collect(child, level + 1)
-
-    collect(payload, 0)
-    deadlines = [d for d in map(_parse_deadline, found) if d]
-    return min(deadlines) if deadlines else None
 
 
 class EntroMarketplaceOrder(models.Model):
     _inherit = "entro.marketplace.order"
 
     # --- overview (c20-overview) ------------------------------------------------
+    # r20-mend: the platform's deadline is its mapper's (Order.ship_by_time),
+    # written by the import; only the default is computed here
     ship_by_date = fields.Datetime(
         "Ship By",
         compute="_compute_ship_by_date",
         store=True,
+        readonly=False,
         index=True,
         help="When the order must be handed to the carrier: the platform's "
-        "deadline (Shopee ship_by_date, TikTok Shop rts_sla_time, Lazada's "
-        "items' SLA) or, when the platform gives none, two days after the order.",
+        "deadline (Shopee's ship-by date, TikTok Shop's latest shipping time, "
+        "Lazada's items' shipping SLA, Tiki's pickup deadline of a drop-shipped "
+        "order) or, when the platform gives none, two days after the order.",
     )
     sync_lag_minutes = fields.Float(
         "Sync Lag (min)",
@@ -107,15 +56,15 @@ class EntroMarketplaceOrder(models.Model):
         help="Waiting to be shipped and past its ship-by deadline.",
     )
 
-    @api.depends("payload", "platform_create_time")
+    @api.depends("platform_create_time")
     def _compute_ship_by_date(self):
+        """Two days after the order, unless a deadline is known: the
+        platform's, written by the import with the order's other values."""
         for order in self:
-            deadline = payload_ship_by(order.payload)
-            if not deadline and order.platform_create_time:
-                deadline = order.platform_create_time + timedelta(
+            if not order.ship_by_date and order.platform_create_time:
+                order.ship_by_date = order.platform_create_time + timedelta(
                     days=DEFAULT_SHIP_DAYS
                 )
-            order.ship_by_date = deadline or False
 
     @api.depends("platform_update_time")
     def _compute_sync_lag_minutes(self):

@@ -691,13 +691,20 @@ class EntroMarketplaceShop(models.Model):
         if tokens.refresh_expires_at:
             vals["refresh_expires_at"] = to_naive(tokens.refresh_expires_at)
         extra = tokens.extra or {}
-        if extra.get("authorization_expires_at"):
+        # r20-mend: given as None, the authorization's end is not known (a new
+        # Shopee authorization whose end could not be read): a former one's goes
+        if "authorization_expires_at" in extra:
             vals["authorization_expires_at"] = to_naive(
                 extra["authorization_expires_at"]
             )
         self._credential().write(vals)
         self.invalidate_recordset(
-            ["has_tokens", "access_expires_at", "refresh_expires_at"]
+            [
+                "has_tokens",
+                "access_expires_at",
+                "refresh_expires_at",
+                "authorization_expires_at",
+            ]
         )
 
     @contextmanager

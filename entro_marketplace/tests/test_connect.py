@@ -7,9 +7,11 @@ company, "B"; ``manager_a`` manages company A only.
 
 import json
 import logging
+from datetime import timedelta
 
 import requests
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
 
@@ -189,7 +191,9 @@ class TestConnectWizard(ConnectCase):
                 {"company_id": self.company_a.id, "app_id": self.shop.app_id.id}
             )
 
-    def test_one_click_connect_through_the_consent_page(self):
+    def _connect_through_the_consent_page(self):
+        """The manager connects the emulator's seller: the wizard, Shopee's
+        consent page, back to Odoo. Returns the shop."""
         # the class shop (the emulator's one seller) out of the way
         self.shop.sudo().write({"external_id": "other", "state": "disconnected"})
         wizard = self._wizard(self.manager, entro_connect_platform="shopee")
@@ -204,9 +208,12 @@ class TestConnectWizard(ConnectCase):
         back = self.url_open(consent.headers["Location"], allow_redirects=False)
         self.assertIn(back.status_code, (302, 303), back.text[:300])
         self.env.invalidate_all()
-        shop = self.env["entro.marketplace.shop"].search(
+        return self.env["entro.marketplace.shop"].search(
             [("external_id", "=", str(SHOP_ID))]
         )
+
+    def test_one_click_connect_through_the_consent_page(self):
+        shop = self._connect_through_the_consent_page()
         self.assertEqual(shop.state, "connected")
         self.assertTrue(shop.has_tokens)
         self.assertEqual(shop.app_id, self.shop.app_id)
@@ -221,6 +228,74 @@ class TestConnectWizard(ConnectCase):
             [shop.id],
         )
         self.assertFalse(self.env.cr.fetchone()[0])
+
+    # r20-mend: Shopee's authorization end (v2.shop.get_shop_info)
+
+    def _authorization_for(self, days):
+        """The emulator's seller authorizes the app for ``days`` days."""
+        ttl = self.emulator.authorization_ttl
+        self.emulator.authorization_ttl = days * 86400
+        self.addCleanup(setattr, self.emulator, "authorization_ttl", ttl)
+        self.emulator.store["authorizations"].clear()
+
+    def assertAbout(self, moment, expected):
+        self.assertTrue(moment)
+        self.assertLess(abs((moment - expected).total_seconds()), 120)
+
+    def test_access_ends_with_the_shopee_authorization(self):
+        # the seller authorizes the app for 7 days: before the refresh token's 30
+        self._authorization_for(7)
+        shop = self._connect_through_the_consent_page().with_user(self.manager)
+        self.assertEqual(shop.state, "connected")
+        now = fields.Datetime.now()
+        self.assertAbout(shop.authorization_expires_at, now + timedelta(days=7))
+        self.assertAbout(shop.refresh_expires_at, now + timedelta(days=30))
+        self.assertEqual(shop.token_expires_at, shop.authorization_expires_at)
+        self.assertEqual(self.emulator.journal.count("/api/v2/shop/get_shop_info"), 1)
+        # the seller renews it on Shopee for a year: read again at the refresh
+        self.emulator.store["authorizations"].clear()
+        self.emulator.authorization_ttl = 365 * 86400
+        self.emulator.authorize()
+        shop.sudo()._platform_client().refresh_tokens()
+        shop.invalidate_recordset()
+        self.assertAbout(shop.authorization_expires_at, now + timedelta(days=365))
+        self.assertEqual(shop.token_expires_at, shop.refresh_expires_at)
+        self.assertEqual(self.emulator.journal.count("/api/v2/shop/get_shop_info"), 2)
+        # a sync reads no shop information
+        self.sync(shop.sudo())
+        self.assertEqual(self.emulator.journal.count("/api/v2/shop/get_shop_info"), 2)
+
+    def test_a_failing_shop_info_does_not_break_connecting(self):
+        self._authorization_for(7)
+        self.emulator.faults.add("malformed", r"get_shop_info", count=5)
+        capture = _Capture()
+        root = logging.getLogger()
+        root.addHandler(capture)
+        try:
+            shop = self._connect_through_the_consent_page().with_user(self.manager)
+        finally:
+            root.removeHandler(capture)
+        self.assertEqual(shop.state, "connected")
+        self.assertTrue(shop.has_tokens)
+        # no authorization's end known: the refresh token's is the shop's
+        self.assertFalse(shop.authorization_expires_at)
+        self.assertTrue(shop.refresh_expires_at)
+        self.assertEqual(shop.token_expires_at, shop.refresh_expires_at)
+        said = "\n".join(capture.lines)
+        self.assertIn("authorization's end could not be read", said)
+        secrets_ = shop.sudo()._secrets()
+        for secret in (secrets_["access_token"], secrets_["refresh_token"]):
+            self.assertTrue(secret)
+            self.assertNotIn(secret, said)
+        # a refresh that cannot read it keeps what is known
+        shop.sudo()._credential().authorization_expires_at = fields.Datetime.now()
+        self.emulator.faults.add("http_5xx", r"get_shop_info", count=5, status=503)
+        known = shop.sudo()._credential().authorization_expires_at
+        client = shop.sudo()._platform_client()
+        client.transport.sleep = lambda _seconds: None
+        client.refresh_tokens()
+        shop.invalidate_recordset()
+        self.assertEqual(shop.authorization_expires_at, known)
 
     def test_an_app_without_secret_cannot_connect(self):
         app = self._app_a()

@@ -9,31 +9,15 @@ from .lazada_common import LazadaFlowCase
 
 
 class TestLazadaFulfilment(FulfilmentMixin, LazadaFlowCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stock_everything(cls)
-
-    def setUp(self):
-        super().setUp()
-        self.emulator.tracking_delay = 0
-        with self.emulator.store.lock:
-            self.emulator.store["reverse"].clear()
-
-    def import_one(self, statuses=("pending", "pending"), seed=81):
-        (order,) = self.add_orders(1, seed=seed, statuses=[list(statuses)])
-        run = self.sync()
-        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
-        binding = self.bindings().filtered(
-            lambda b: b.external_id == str(order["order_id"])
-        )
-        return order, binding, binding.sale_order_id
+    emulator_fulfilment_stores = ("reverse",)
+    order_key = "order_id"
+    ship_status = ["pending", "pending"]  # an order of two items
 
     def items(self, order):
         return self.emulator.store["orders"][str(order["order_id"])]["_items"]
 
     def test_delivery_packs_ships_and_gets_the_awb(self):
-        order, _binding, sale = self.import_one()
+        order, _binding, sale = self.import_one(seed=81)
         picking = self.validate(self.delivery(sale))
         run = self.run_jobs()
         self.assertFalse(run.failed, [j.exc_info for j in run.failed])

@@ -13,9 +13,11 @@ from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
-from ..models.entro_marketplace_order_overview import payload_ship_by
 from ..platforms.records import TokenSet
 from .common import ShopeeFlowCase
+from .lazada_common import LazadaFlowCase
+from .tiki_common import TikiFlowCase
+from .tiktok_common import TikTokFlowCase
 
 
 def _ts(value):
@@ -84,9 +86,6 @@ class TestOverviewCounters(TransactionCase):
         Order = cls.env["entro.marketplace.order"]
         values = []
         for i, (created, state, ship_by, sync_state) in enumerate(rows):
-            payload = {"order": {"order_sn": f"{shop.id}-{i}"}}
-            if ship_by:
-                payload["order"]["ship_by_date"] = _ts(ship_by)
             values.append(
                 {
                     "shop_id": shop.id,
@@ -94,8 +93,10 @@ class TestOverviewCounters(TransactionCase):
                     "state": state,
                     "platform_create_time": created,
                     "platform_update_time": created,
-                    "payload": payload,
+                    "payload": {"order": {"order_sn": f"{shop.id}-{i}"}},
                     "sync_state": sync_state,
+                    # the platform's deadline, as the import writes it
+                    **({"ship_by_date": ship_by} if ship_by else {}),
                 }
             )
         return Order.create(values)
@@ -284,39 +285,16 @@ class TestOverviewCounters(TransactionCase):
             order.platform_create_time >= vn_start,
         )
 
-    def test_ship_by_deadline_of_each_platform(self):
-        due = datetime(2026, 3, 1, 10, 0, 0)
-        self.assertEqual(payload_ship_by({"order": {"ship_by_date": _ts(due)}}), due)
-        self.assertEqual(payload_ship_by({"rts_sla_time": _ts(due)}), due)
-        self.assertEqual(
-            payload_ship_by(
-                {
-                    "items": [
-                        {"sla_time_stamp": "2026-03-01T17:00:00+07:00"},
-                        {"sla_time_stamp": "2026-03-02T17:00:00+07:00"},
-                    ]
-                }
-            ),
-            due,
-        )
-        # what a platform may send instead: never an error, no deadline
-        for odd in (
-            "soon",
-            "",
-            "0001-01-01T00:00:00+01:00",
-            10**30,
-            float("nan"),
-            float("inf"),
-            -5,
-            True,
-            {"nested": 1},
-            ["2026-03-01"],
-        ):
-            self.assertIsNone(payload_ship_by({"ship_by_date": odd}), odd)
-        self.assertIsNone(payload_ship_by(None))
+    def test_ship_by_default_is_two_days_after_the_order(self):
         # no deadline from the platform: two days after the order
         order = self._orders(self.shop_a2, [(self.now, "to_ship", None, "ok")])
         self.assertEqual(order.ship_by_date, self.now + timedelta(days=2))
+        # the platform's deadline, known once, stays when a later version of
+        # the order gives none (the import writes only what it is given)
+        due = self.now + timedelta(hours=5)
+        order.ship_by_date = due
+        order.write({"platform_create_time": self.now - timedelta(hours=1)})
+        self.assertEqual(order.ship_by_date, due)
 
     # ------------------------------------------------------------ no "New"
 
@@ -470,3 +448,126 @@ class TestOverviewNotifications(ShopeeFlowCase):
         self.run_jobs()
         self.assertFalse(self._notifications(self.manager))
         self.assertFalse(self._notifications(root))
+
+
+# ------------------------------------------------- the platforms' own deadline
+
+
+def _naive(moment):
+    return moment.astimezone(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class ShipByOfThePlatform:
+    """One order of the platform's emulator imported: the deadline shown to the
+    shop's Marketplace Manager is the one the platform gave (never Entro's
+    default of two days after the order), and an order past it while waiting
+    to be shipped is overdue."""
+
+    def import_with_deadline(self, order, due):
+        """Give the emulator's ``order`` the deadline ``due`` (aware), the
+        platform's own way."""
+        raise NotImplementedError
+
+    def external_id(self, order):
+        raise NotImplementedError
+
+    def check_deadline(self, statuses, seed=3):
+        (order,) = self.make_orders(1, seed=seed, statuses=statuses)
+        # due in 3 hours: not overdue, and not the default
+        due = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(hours=3)
+        self.import_with_deadline(order, due)
+        self.emulator.add_orders([order])
+        run = self.sync()
+        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
+        binding = (
+            self.bindings()
+            .with_user(self.manager)
+            .filtered(lambda b: b.external_id == self.external_id(order))
+        )
+        self.assertEqual(len(binding), 1)
+        self.assertEqual(binding.ship_by_date, _naive(due))
+        self.assertNotEqual(
+            binding.ship_by_date, binding.platform_create_time + timedelta(days=2)
+        )
+        return binding
+
+
+@tagged("post_install", "-at_install")
+class TestShipByShopee(ShipByOfThePlatform, ShopeeFlowCase):
+    manager_login = "shipby_shopee_manager"
+
+    def import_with_deadline(self, order, due):
+        order["ship_by_date"] = int(due.timestamp())
+
+    def external_id(self, order):
+        return order["order_sn"]
+
+    def test_the_deadline_shown_is_shopees(self):
+        binding = self.check_deadline(["READY_TO_SHIP"])
+        self.assertEqual(binding.state, "to_ship")
+        self.assertFalse(binding.ship_overdue)
+        # Shopee moves it into the past: the order is overdue on the Overview
+        past = datetime.now(timezone.utc) - timedelta(hours=1)
+        with self.emulator.store.lock:
+            order = self.emulator.store["orders"][binding.external_id]
+            order["ship_by_date"] = int(past.timestamp())
+        self.emulator.set_status(binding.external_id, "READY_TO_SHIP")
+        self.sync()
+        self.assertEqual(binding.ship_by_date, _naive(past))
+        binding.invalidate_recordset(["ship_overdue"])  # a flag of "now"
+        self.assertTrue(binding.ship_overdue)
+        Order = self.env["entro.marketplace.order"].with_user(self.manager)
+        self.assertIn(binding, Order.search([("ship_overdue", "=", True)]))
+
+
+@tagged("post_install", "-at_install")
+class TestShipByTikTok(ShipByOfThePlatform, TikTokFlowCase):
+    manager_login = "shipby_tiktok_manager"
+
+    def import_with_deadline(self, order, due):
+        order["rts_sla_time"] = int(due.timestamp())
+        # the cancellation deadline, later, is not the shipping one
+        order["shipping_due_time"] = order["rts_sla_time"] + 86400
+
+    def external_id(self, order):
+        return order["id"]
+
+    def test_the_deadline_shown_is_tiktoks(self):
+        self.check_deadline(["AWAITING_SHIPMENT"])
+
+
+@tagged("post_install", "-at_install")
+class TestShipByLazada(ShipByOfThePlatform, LazadaFlowCase):
+    manager_login = "shipby_lazada_manager"
+
+    def import_with_deadline(self, order, due):
+        vn = timezone(timedelta(hours=7))
+        for n, item in enumerate(order["_items"]):
+            # the earliest item's deadline is the order's
+            later = due + timedelta(hours=n)
+            item["sla_time_stamp"] = later.astimezone(vn).isoformat()
+
+    def external_id(self, order):
+        return str(order["order_id"])
+
+    def test_the_deadline_shown_is_lazadas(self):
+        self.check_deadline([["pending", "pending"]])
+
+
+@tagged("post_install", "-at_install")
+class TestShipByTiki(ShipByOfThePlatform, TikiFlowCase):
+    manager_login = "shipby_tiki_manager"
+
+    def import_with_deadline(self, order, due):
+        vn = timezone(timedelta(hours=7))
+        order["fulfillment_type"] = "dropship"
+        for item in order["items"]:
+            item["confirmation"]["pickup_confirm_sla"] = due.astimezone(vn).strftime(
+                "%Y-%m-%d %H:%M:%S"
+            )
+
+    def external_id(self, order):
+        return order["code"]
+
+    def test_the_deadline_shown_is_tikis(self):
+        self.check_deadline(["queueing"])

@@ -12,24 +12,9 @@ SHIP = "/fulfillment/202309/packages/{}/ship"
 
 
 class TestTikTokFulfilment(FulfilmentMixin, TikTokFlowCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stock_everything(cls)
-
-    def setUp(self):
-        super().setUp()
-        self.emulator.tracking_delay = 0
-        with self.emulator.store.lock:
-            self.emulator.store["returns"].clear()
-            self.emulator.store["documents"].clear()
-
-    def import_one(self, status="AWAITING_SHIPMENT", seed=81):
-        (order,) = self.add_orders(1, seed=seed, statuses=[status])
-        run = self.sync()
-        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
-        binding = self.bindings().filtered(lambda b: b.external_id == order["id"])
-        return order, binding, binding.sale_order_id
+    emulator_fulfilment_stores = ("returns", "documents")
+    order_key = "id"
+    ship_status = "AWAITING_SHIPMENT"
 
     def stored(self, order):
         return self.emulator.store["orders"][order["id"]]
@@ -42,7 +27,7 @@ class TestTikTokFulfilment(FulfilmentMixin, TikTokFlowCase):
     # ------------------------------------------------------------ shipping
 
     def test_delivery_ships_the_package_and_gets_tracking_and_label(self):
-        order, binding, sale = self.import_one()
+        order, binding, sale = self.import_one(seed=81)
         picking = self.validate(self.delivery(sale))
         self.assertEqual(picking.entro_ship_state, "pending")
         self.assertFalse(self.ship_calls(order))

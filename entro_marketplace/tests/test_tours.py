@@ -11,8 +11,8 @@ import io
 from odoo.tests import tagged
 from odoo.tools.pdf import PdfFileReader
 
-from .common import SHOP_ID, ShopeeFlowCase
-from .fulfilment_helpers import FulfilmentMixin
+from .common import SHOP_ID
+from .fulfilment_helpers import ShopeeFulfilmentCase
 
 
 def pages(pdf):
@@ -20,19 +20,9 @@ def pages(pdf):
 
 
 @tagged("post_install", "-at_install", "is_tour")
-class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
+class TestFirstHourTours(ShopeeFulfilmentCase):
     manager_login = "mp_tour_manager"
     browser_size = "1440x900"
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.stock_everything(cls)
-
-    def setUp(self):
-        super().setUp()
-        self.emulator.tracking_delay = 0
-        self.emulator.document_delay = 0
 
     def test_connect_a_shop(self):
         """Connect a Shop, the platform's consent page, back connected: one click
@@ -51,18 +41,10 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         self.assertTrue(shop.has_tokens)
         self.assertEqual(shop.app_id, self.shop.app_id)
 
-    def import_one(self):
-        (order,) = self.add_orders(1, seed=77, statuses=["READY_TO_SHIP"])
-        run = self.sync()
-        self.assertFalse(run.failed, [j.exc_info for j in run.failed])
-        binding = self.bindings().filtered(lambda b: b.external_id == order["order_sn"])
-        self.assertEqual(len(binding), 1)
-        return order, binding
-
     def test_order_to_delivery(self):
         """From the overview to the order, its sale order, its delivery validated,
         its shipment arranged on the platform, its label printed."""
-        _order, binding = self.import_one()
+        _order, binding, _sale = self.import_one(seed=77)
         self.start_tour("/odoo", "entro_order_to_delivery", login=self.manager_login)
         picking = self.delivery(binding.sale_order_id)
         self.assertEqual(picking.state, "done")
@@ -95,7 +77,7 @@ class TestFirstHourTours(FulfilmentMixin, ShopeeFlowCase):
         modules = ["base", "web", "sale", "stock", "entro_marketplace"]
         admin["ir.module.module"]._load_module_terms(modules, ["vi_VN"])
         self.manager.sudo().lang = "vi_VN"
-        _order, binding = self.import_one()
+        _order, binding, _sale = self.import_one(seed=77)
         self.start_tour("/odoo", "entro_order_to_delivery_vi", login=self.manager_login)
         picking = self.delivery(binding.sale_order_id)
         self.assertEqual(picking.state, "done")

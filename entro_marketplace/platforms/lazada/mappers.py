@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
-from ..payload import malformed
+from ..payload import deadline, earliest, malformed
 from ..payload import text as _text
 from ..records import (
     ZERO,
@@ -247,6 +247,7 @@ def to_order(
         payment_method=payment,
         cod=(payment or "").upper() == "COD",
         pay_time=epoch_time(first.get("payment_time")),
+        ship_by_time=ship_by_time(live, country),
         note=_text(row.get("remarks")),
         buyer_message=_text(row.get("buyer_note")),
         cancel_reason=next(
@@ -264,6 +265,16 @@ def to_order(
         shipping_carrier=_text(first.get("shipment_provider")),
         packages=list(packages.values()),
         raw={"order": dict(row), "items": [dict(i) for i in items]},
+    )
+
+
+def ship_by_time(items: list[Mapping[str, Any]], country: str) -> datetime | None:
+    """When the order must be shipped: the earliest ``sla_time_stamp`` of its
+    live items, "time of the ship SLA in ISO 8601 format" (open.lazada.com,
+    GetMultipleOrderItems /orders/items/get and GetOrderItems)."""
+    return earliest(
+        deadline(item.get("sla_time_stamp"), lambda v: parse_time(v, country))
+        for item in items
     )
 
 

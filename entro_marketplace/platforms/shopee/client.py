@@ -38,7 +38,14 @@ from .const import (
 from .finance import ShopeeFinance
 from .fulfilment import ShopeeFulfilment
 from .listings import ShopeeListings
-from .mappers import fill_amounts, lost_message, to_event, to_order, to_token_set
+from .mappers import (
+    authorization_end,
+    fill_amounts,
+    lost_message,
+    to_event,
+    to_order,
+    to_token_set,
+)
 from .signing import push_signature, sign
 
 _logger = logging.getLogger(__name__)
@@ -232,6 +239,8 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
             self.config.shop_external_id = self.config.shop_external_id or str(
                 body["shop_id"]
             )
+        # a new authorization: its end, or none known (not a former one's)
+        tokens.extra["authorization_expires_at"] = self._authorization_end(tokens)
         with self._token_lock:
             self._store_tokens(tokens)
         return tokens
@@ -256,10 +265,40 @@ class ShopeePlatform(ShopeeFulfilment, ShopeeListings, ShopeeFinance, Platform):
             body=body,
             idempotent=False,
         )
-        return self._token_set(data)
+        tokens = self._token_set(data)
+        # the seller may have renewed the authorization meanwhile; unread, the
+        # end known before stays
+        end = self._authorization_end(tokens)
+        if end is not None:
+            tokens.extra["authorization_expires_at"] = end
+        return tokens
 
     def _token_set(self, data: Mapping[str, Any]) -> TokenSet:
         return to_token_set(data, self.now())
+
+    def _authorization_end(self, tokens: TokenSet) -> datetime | None:
+        """The end of the shop's authorization (v2.shop.get_shop_info), read
+        with new ``tokens``: one call when the shop connects and at each token
+        refresh, never per sync. None when it cannot be read: connecting or
+        refreshing goes on (the refresh token's end is then the shop's access
+        end), and the failure is logged without the tokens."""
+        if not self.config.shop_external_id:
+            return None  # a merchant's tokens: no shop to ask
+        used = self.config.access_token
+        self.config.access_token = tokens.access_token
+        try:
+            data = self._request("GET", "/api/v2/shop/get_shop_info")
+            return authorization_end(data)
+        except PlatformError as exc:
+            _logger.warning(
+                "Shopee shop %s: the authorization's end could not be read "
+                "(get_shop_info: %s); the refresh token's end is shown instead",
+                self.config.shop_external_id,
+                exc.code or type(exc).__name__,
+            )
+            return None
+        finally:
+            self.config.access_token = used
 
     # --------------------------------------------------------------- orders
 

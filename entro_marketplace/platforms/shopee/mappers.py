@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..payload import malformed
+from ..payload import deadline, malformed
 from ..payload import text as _text
 from ..records import (
     ZERO,
@@ -79,7 +79,9 @@ def to_order(
         payment_method=_text(row.get("payment_method")),
         cod=bool(row.get("cod")),
         pay_time=_ts(row.get("pay_time")),
-        ship_by_time=_optional_ts(row.get("ship_by_date")),
+        # get_order_detail's ship_by_date: "the deadline to ship out the parcel",
+        # Unix seconds (open.shopee.com v2.order.get_order_detail)
+        ship_by_time=deadline(row.get("ship_by_date"), _ts),
         note=_text(row.get("note")),
         buyer_message=_text(row.get("message_to_seller")),
         cancel_reason=_text(row.get("cancel_reason"))
@@ -98,14 +100,6 @@ def to_order(
         unknown_statuses=unknown_statuses_of(status),
     )
     return order
-
-
-def _optional_ts(value: Any) -> datetime | None:
-    """A timestamp shown to the seller only: unreadable is none, not an error."""
-    try:
-        return _ts(value)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
 
 
 def to_lines(items: list[Mapping[str, Any]]) -> list[OrderLine]:
@@ -318,6 +312,15 @@ def to_token_set(data: Mapping[str, Any], now: datetime) -> TokenSet:
             refresh_expires_at=now + REFRESH_TOKEN_LIFETIME,
             extra=extra,
         )
+
+
+def authorization_end(data: Mapping[str, Any]) -> datetime | None:
+    """When the seller's authorization of the app ends: v2.shop.get_shop_info's
+    ``expire_time``, "the expiration date for shop authorization", Unix seconds,
+    at the top of the answer (no ``response`` object) (open.shopee.com
+    v2.shop.get_shop_info). The token answers do not say it: a refresh token
+    lives 30 days, an authorization up to 365 (the seller's choice)."""
+    return deadline(data.get("expire_time"), _ts)
 
 
 # -------------------------------------------------------------------- webhooks

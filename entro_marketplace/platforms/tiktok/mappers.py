@@ -34,7 +34,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import PermanentError
-from ..payload import malformed
+from ..payload import deadline, earliest, malformed
 from ..payload import text as _text
 from ..records import (
     ZERO,
@@ -81,14 +81,6 @@ def epoch(value: Any) -> datetime | None:
     if value in (None, "", 0, "0"):
         return None
     return datetime.fromtimestamp(int(str(value)), tz=timezone.utc)
-
-
-def _optional_epoch(value: Any) -> datetime | None:
-    """A deadline shown to the seller only: unreadable is none, not an error."""
-    try:
-        return epoch(value)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
 
 
 def seconds(moment: datetime) -> int:
@@ -216,7 +208,7 @@ def to_order(
         payment_method=_text(row.get("payment_method_name")),
         cod=cod,
         pay_time=epoch(row.get("paid_time")),
-        ship_by_time=_optional_epoch(row.get("rts_sla_time")),
+        ship_by_time=ship_by_time(row),
         buyer_message=_text(row.get("buyer_message")),
         cancel_reason=_text(row.get("cancel_reason")),
         cancelled_by=_text(row.get("cancellation_initiator")),
@@ -224,6 +216,18 @@ def to_order(
         packages=list(packages.values()),
         raw={"order": dict(row)},
         unknown_statuses=unknown_statuses_of(status),
+    )
+
+
+def ship_by_time(row: Mapping[str, Any]) -> datetime | None:
+    """When the order must be shipped: Get Order Detail's ``rts_sla_time`` ("the
+    latest shipping time specified by the platform"), else its
+    ``shipping_due_time`` (not in AWAITING_COLLECTION by then, TikTok Shop
+    cancels the order), the earlier of the two when both are given; Unix
+    seconds (partner.tiktokshop.com, Get Order Detail 202309, and the changelog
+    "SLA information now available in Orders API")."""
+    return earliest(
+        deadline(row.get(key), epoch) for key in ("rts_sla_time", "shipping_due_time")
     )
 
 

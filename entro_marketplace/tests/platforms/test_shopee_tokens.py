@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -191,3 +192,92 @@ def test_token_store_refreshes_stored_tokens_still_expiring(make_client, emulato
     client.config.refresh_token = other["refresh_token"]
     with pytest.raises(errors.AuthorizationError):
         client.refresh_tokens()
+
+
+# ---------------------------------------- the authorization's end (get_shop_info)
+
+
+def _about(moment, expected):
+    return moment is not None and abs((moment - expected).total_seconds()) < 120
+
+
+def _consent(client):
+    url = client.authorize_url("https://odoo.example.com/cb")
+    location = requests.get(url, allow_redirects=False, timeout=5).headers["Location"]
+    params = parse_qs(urlsplit(location).query)
+    return params["code"][0], params["shop_id"][0]
+
+
+def test_connecting_reads_the_end_of_the_authorization(make_client, emulator, rec):
+    """Shopee's token answer has no authorization end: get_shop_info's
+    ``expire_time`` (365 days after the emulator's consent) is read once."""
+    client = make_client(authorized=False, shop_external_id=None)
+    code, shop_id = _consent(client)
+    tokens = client.exchange_code(code, shop_id=shop_id)
+    now = datetime.now(timezone.utc)
+    assert _about(tokens.extra["authorization_expires_at"], now + timedelta(days=365))
+    assert _about(tokens.refresh_expires_at, now + timedelta(days=30))
+    (call,) = emulator.journal.entries("/api/v2/shop/get_shop_info")
+    # a shop API call, signed with the new token (the emulator checks the sign)
+    assert call.query["access_token"] == [tokens.access_token]
+    assert call.query["shop_id"] == [str(SHOP_ID)]
+    assert client.config.access_token == tokens.access_token
+
+
+def test_each_refresh_reads_it_again_and_no_other_call_does(client, emulator, rec):
+    with emulator.store.lock:
+        grant = emulator.store["authorizations"][SHOP_ID]
+        grant["expire_time"] = int(datetime.now(timezone.utc).timestamp()) + 86400
+    tokens = client.refresh_tokens()
+    end = tokens.extra["authorization_expires_at"]
+    assert _about(end, datetime.now(timezone.utc) + timedelta(days=1))
+    assert emulator.journal.count("/api/v2/shop/get_shop_info") == 1
+    list(client.iter_order_refs(SINCE))
+    assert emulator.journal.count("/api/v2/shop/get_shop_info") == 1
+
+
+@pytest.mark.parametrize("fault", ["malformed", "empty", "http_5xx"])
+def test_a_failing_shop_info_does_not_break_connecting(
+    make_client, emulator, rec, caplog, fault
+):
+    emulator.faults.add(fault, r"get_shop_info", count=10)
+    client = make_client(authorized=False, shop_external_id=None)
+    code, shop_id = _consent(client)
+    with caplog.at_level(logging.DEBUG):
+        tokens = client.exchange_code(code, shop_id=shop_id)
+    assert tokens.access_token and rec.tokens == [tokens]
+    # none known: the shop forgets a former authorization's end
+    assert "authorization_expires_at" in tokens.extra
+    assert tokens.extra["authorization_expires_at"] is None
+    assert tokens.refresh_expires_at
+    # what Entro logs (urllib3's and the emulator's own debug lines aside)
+    said = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if not r.name.startswith(("urllib3", "tests.emulators"))
+    )
+    if fault != "empty":  # an answer without expire_time is no failure
+        assert "authorization's end could not be read" in said
+    assert tokens.access_token not in said
+    assert tokens.refresh_token not in said
+    # a refresh that cannot read it says nothing of it: what is known stays
+    emulator.faults.add(fault, r"get_shop_info", count=10)
+    refreshed = client.refresh_tokens()
+    assert "authorization_expires_at" not in refreshed.extra
+    assert refreshed.access_token == client.config.access_token
+
+
+def test_shop_info_is_refused_without_a_valid_signature(client, emulator):
+    params = client._common_params("/api/v2/shop/get_shop_info", "shop")
+    params["sign"] = "0" * 64
+    answer = requests.get(
+        emulator.base_url + "/api/v2/shop/get_shop_info", params=params, timeout=5
+    )
+    assert answer.status_code == 403
+    assert answer.json()["error"] == "error_sign"
+    params = client._common_params("/api/v2/shop/get_shop_info", "shop")
+    answer = requests.get(
+        emulator.base_url + "/api/v2/shop/get_shop_info", params=params, timeout=5
+    )
+    assert answer.status_code == 200
+    assert answer.json()["expire_time"] > answer.json()["auth_time"]

@@ -68,6 +68,15 @@ def iso(ts: float) -> str:
     return moment.isoformat(timespec="seconds")
 
 
+def ship_sla(create_ts: float, days: int = 2) -> str:
+    """An item's ``sla_time_stamp``: the end of the day ``days`` days after the
+    order, in Vietnam time (GetMultipleOrderItems' form,
+    ``2019-06-24T23:59:59+08:00``)."""
+    day = datetime.fromtimestamp(create_ts, tz=timezone(timedelta(hours=7)))
+    end = (day + timedelta(days=days)).replace(hour=23, minute=59, second=59)
+    return end.isoformat(timespec="seconds")
+
+
 def parse_iso(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -216,6 +225,7 @@ def generate_order(
                 if status != "unpaid"
                 else "",
                 "need_cancel_confirm": "false",
+                "sla_time_stamp": ship_sla(create_ts),
                 "created_at": iso(create_ts),
                 "updated_at": iso(update_ts),
             }

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ..harness import TOKEN_EXPIRED, EmulatorServer, Request, Response
-from .const import PUBLIC
+from .const import PUBLIC, SHOP
 from .finance import ShopeeFinance
 from .fulfilment import ShopeeFulfilment
 from .listings import ShopeeListings
@@ -40,6 +40,9 @@ class ShopeeEmulator(
     :param partner_key: the app's partner key (signs requests and pushes).
     :param shop_id: default shop authorized by the auth_partner page.
     :param access_ttl: access token lifetime in seconds (Shopee: 4 h).
+    :param authorization_ttl: how long a seller's authorization lasts, in
+        seconds (Shopee: the seller's choice, up to 365 days; the emulator's
+        seller chooses 365).
     :param timestamp_tolerance: accepted clock skew of ``timestamp`` (Shopee: 5 min).
     :param clock: returns Unix seconds (tests may shift it).
     """
@@ -52,6 +55,7 @@ class ShopeeEmulator(
         host: str = "127.0.0.1",
         port: int = 0,
         access_ttl: int = 4 * 3600,
+        authorization_ttl: int = 365 * 86400,
         timestamp_tolerance: int = 300,
         clock: Any = time.time,
         seed: int = 0,
@@ -61,6 +65,7 @@ class ShopeeEmulator(
         self.partner_key = partner_key
         self.shop_id = int(shop_id)
         self.access_ttl = access_ttl
+        self.authorization_ttl = authorization_ttl
         self.timestamp_tolerance = timestamp_tolerance
         self.clock = clock
         self.rng = random.Random(seed)
@@ -86,6 +91,7 @@ class ShopeeEmulator(
             "refresh",
             "documents",
             "returns",
+            "authorizations",
         ):
             self.store[key] = {}
         self.store["lost"] = []
@@ -97,6 +103,7 @@ class ShopeeEmulator(
             ("GET", "/api/v2/shop/auth_partner"): self._auth_partner,
             ("POST", "/api/v2/auth/token/get"): self._token_get,
             ("POST", "/api/v2/auth/access_token/get"): self._access_token_get,
+            ("GET", "/api/v2/shop/get_shop_info"): self._get_shop_info,
             ("GET", "/api/v2/order/get_order_list"): self._get_order_list,
             ("GET", "/api/v2/order/get_order_detail"): self._get_order_detail,
             ("POST", "/api/v2/payment/get_escrow_detail_batch"): self._get_escrow_batch,
@@ -251,11 +258,14 @@ class ShopeeEmulator(
     # ----------------------------------------------------------------- auth
 
     def issue_tokens(self, shop_id: int | None = None) -> dict[str, Any]:
-        """Grant tokens for a shop directly (tests that skip the OAuth dance)."""
+        """Grant tokens for a shop directly (tests that skip the OAuth dance);
+        the shop is authorized then if it was not yet."""
         shop_id = int(shop_id or self.shop_id)
         access = secrets.token_hex(16)
         refresh = secrets.token_hex(16)
         with self.store.lock:
+            if shop_id not in self.store["authorizations"]:
+                self._grant_authorization(shop_id)
             self.store["access"][access] = {
                 "shop_id": shop_id,
                 "expires": self.clock() + self.access_ttl,
@@ -273,10 +283,19 @@ class ShopeeEmulator(
             for grant in self.store["access"].values():
                 grant["expires"] = 0
 
+    def _grant_authorization(self, shop_id: int) -> dict[str, int]:
+        """The seller authorizes the app for ``authorization_ttl`` (from now)."""
+        now = int(self.clock())
+        grant = {"auth_time": now, "expire_time": now + self.authorization_ttl}
+        self.store["authorizations"][shop_id] = grant
+        return grant
+
     def authorize(self, shop_id: int | None = None) -> str:
-        """Create an authorization code as the seller's consent would (10 min)."""
+        """Create an authorization code as the seller's consent would (10 min);
+        the authorization runs ``authorization_ttl`` from now."""
         code = secrets.token_hex(16)
         with self.store.lock:
+            self._grant_authorization(int(shop_id or self.shop_id))
             self.store["codes"][code] = {
                 "shop_id": int(shop_id or self.shop_id),
                 "expires": self.clock() + 600,
@@ -330,3 +349,22 @@ class ShopeeEmulator(
             del self.store["refresh"][str(body["refresh_token"])]  # single use
         tokens = self.issue_tokens(shop)
         return self._ok(None, **tokens, partner_id=self.partner_id, shop_id=shop)
+
+    def _get_shop_info(self, req: Request) -> Response:
+        """v2.shop.get_shop_info: the shop and its authorization's times, at the
+        top of the answer (Shopee's sample has no ``response`` object)."""
+        shop, error = self._check(req, SHOP)
+        if error:
+            return error
+        with self.store.lock:
+            grant = dict(self.store["authorizations"].get(shop) or {})
+        return self._ok(
+            None,
+            shop_name=f"Emulated shop {shop}",
+            region="VN",
+            status="NORMAL",
+            is_cb=False,
+            is_sip=False,
+            auth_time=grant.get("auth_time"),
+            expire_time=grant.get("expire_time"),
+        )

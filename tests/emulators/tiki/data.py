@@ -148,7 +148,13 @@ def generate_order(
                         }
                     ],
                 },
-                "confirmation": {"status": "waiting"},
+                # the deadlines of order v2's item confirmation: availability
+                # within 12 hours; the pickup one is set below, for drop-shipping
+                "confirmation": {
+                    "status": "waiting",
+                    "available_confirm_sla": vn_time(created.timestamp() + 12 * 3600),
+                    "pickup_confirm_sla": None,
+                },
             }
         )
     shipping = rng.choice([0, 0, 15000, 25000])
@@ -159,7 +165,7 @@ def generate_order(
     update_ts = create_ts + (
         0 if status == "waiting_payment" else rng.randint(60, 86400)
     )
-    return {
+    order = {
         "code": code,
         "relation_code": "",
         "fulfillment_type": rng.choice(
@@ -208,6 +214,11 @@ def generate_order(
         "_seller_id": str(seller_id),
         "_update_ts": update_ts,
     }
+    if order["fulfillment_type"] == "dropship":
+        # a drop-shipped order is ready for Tiki's pickup within a day and a half
+        for item in items:
+            item["confirmation"]["pickup_confirm_sla"] = vn_time(create_ts + 36 * 3600)
+    return order
 
 
 def generate_orders(
