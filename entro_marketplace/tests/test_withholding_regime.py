@@ -419,6 +419,45 @@ class TestWithholdingRegime(TransactionCase):
             factor = 1 if fx is self.a else 3
             self.assertEqual(sum(Report.search([]).mapped("revenue")), 100000 * factor)
 
+    def test_the_screens_open_for_each_role(self):
+        """The views a seller and an accountant open load for them, in Vietnamese."""
+        screens = {
+            "mp_user": {
+                "entro.marketplace.order": ("list", "form", "search"),
+                "entro.marketplace.withholding.rate": ("list", "search"),
+                "entro.marketplace.withholding.report": (
+                    "pivot",
+                    "graph",
+                    "list",
+                    "search",
+                ),
+                "entro.marketplace.shop": ("form",),
+            },
+            "accountant": {
+                "entro.marketplace.withholding.report": ("pivot", "list", "search"),
+            },
+        }
+        for role, models in screens.items():
+            env = self.as_user(self.a, role)
+            for model, kinds in models.items():
+                views = env[model].get_views([(False, kind) for kind in kinds])
+                self.assertEqual(set(views["views"]), set(kinds), f"{role} {model}")
+        Order = self.as_user(self.a)["entro.marketplace.order"]
+        form = Order.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("Thuế sàn khấu trừ", form)
+        search = Order.get_views([(False, "search")])["views"]["search"]["arch"]
+        self.assertIn("Thuế khấu trừ lệch", search)
+        # the menus: Reporting and Configuration for the seller, Invoicing for
+        # the accountant
+        menus = self.as_user(self.a)["ir.ui.menu"].load_web_menus(False)
+        names = {m["name"] for m in menus.values() if isinstance(m, dict)}
+        self.assertIn("Thuế sàn khấu trừ", names)
+        self.assertIn("Tỷ lệ thuế khấu trừ", names)
+        menus = self.as_user(self.a, "accountant")["ir.ui.menu"].load_web_menus(False)
+        xmlids = {m.get("xmlid") for m in menus.values() if isinstance(m, dict)}
+        self.assertIn("entro_marketplace.menu_account_withholding_report", xmlids)
+        self.assertNotIn("entro_marketplace.menu_marketplace_withholding_rate", xmlids)
+
     def test_recomputing_thousands_of_orders_costs_no_query_per_order(self):
         """The withheld amounts of a batch are read in one query, whatever its size."""
         fx = self.a
