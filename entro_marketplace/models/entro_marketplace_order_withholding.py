@@ -12,7 +12,8 @@ funds, less the seller's vouchers and the discounts the platform did not break
 down. Platform vouchers and coins stay in it (the platform pays them to the
 seller); shipping is left out (the buyer pays it to the carrier). A cancelled or
 returned order has nothing to withhold: what was withheld comes back as an
-offset.
+offset. A partial refund (the payouts' ``refund`` lines of an order that is
+neither cancelled nor returned) lowers the base by the amount refunded.
 """
 
 from odoo import api, fields, models
@@ -56,8 +57,9 @@ class EntroMarketplaceOrder(models.Model):
         "Supply Kind",
         compute="_compute_withholding_kind",
         store=True,
-        help="The kind of supply of the order's products (the one with the "
-        "highest rate when they differ); Unknown while the order has no products.",
+        help="For a household shop: the kind of supply of the order's products "
+        "(the one with the highest rate when they differ); Unknown while the order "
+        "has no products.",
     )
     withholding_base = fields.Monetary(
         "Withholding Base",
@@ -85,6 +87,13 @@ class EntroMarketplaceOrder(models.Model):
         store=True,
         help="What the payouts withheld as PIT, less what they offset back.",
     )
+    withholding_refunded = fields.Monetary(
+        "Refunded to the Buyer",
+        compute="_compute_withheld",
+        store=True,
+        help="What the payouts refunded to the buyer of this order: a partial "
+        "refund lowers the withholding base.",
+    )
     paid_out = fields.Boolean(
         compute="_compute_withheld",
         store=True,
@@ -108,16 +117,23 @@ class EntroMarketplaceOrder(models.Model):
     )
 
     @api.depends(
+        "withholding_regime",
         "sale_order_id.order_line.product_id.entro_supply_kind",
         "sale_order_id.order_line.display_type",
         "company_id",
     )
     def _compute_withholding_kind(self):
+        # only a household shop's orders are compared: the others (the default)
+        # cost the import nothing here, and are computed when the regime changes
+        household = self.filtered(lambda o: o.withholding_regime == "household")
+        (self - household).withholding_kind = False
+        if not household:
+            return
         adjustments = self._withholding_adjustment_products()
         rates = self.env["entro.marketplace.withholding.rate"]._rates_by_company(
-            self.company_id
+            household.company_id
         )
-        for order in self:
+        for order in household:
             kinds = {
                 line.product_id.entro_supply_kind or "goods"
                 for line in order.sale_order_id.order_line
@@ -160,12 +176,14 @@ class EntroMarketplaceOrder(models.Model):
         "withholding_regime",
         "withholding_kind",
         "withholding_base",
+        "withholding_refunded",
         "state",
         "currency_id",
     )
     def _compute_expected_withholding(self):
+        household = self.filtered(lambda o: o.withholding_regime == "household")
         rates = self.env["entro.marketplace.withholding.rate"]._rates_by_company(
-            self.company_id
+            household.company_id
         )
         for order in self:
             vat = pit = 0.0
@@ -175,7 +193,7 @@ class EntroMarketplaceOrder(models.Model):
                 vat_rate, pit_rate = rates.get(order.company_id.id, {}).get(
                     order.withholding_kind or "unknown", (0.0, 0.0)
                 )
-                base = order.withholding_base
+                base = max(order.withholding_base - order.withholding_refunded, 0)
                 currency = order.currency_id
                 vat = currency.round(base * vat_rate / 100) if currency else 0.0
                 pit = currency.round(base * pit_rate / 100) if currency else 0.0
@@ -201,12 +219,13 @@ class EntroMarketplaceOrder(models.Model):
             )
             for order, fee_type, amount in groups:
                 paid.add(order.id)
-                if fee_type in WITHHELD_TAX_TYPES:
+                if fee_type in WITHHELD_TAX_TYPES or fee_type == "refund":
                     sums[order.id, fee_type] = amount
         for order in self:
             # withheld lines are negative (deducted), offsets positive
             order.withheld_vat = -sums.get((order.id, "withheld_vat"), 0.0)
             order.withheld_pit = -sums.get((order.id, "withheld_pit"), 0.0)
+            order.withholding_refunded = -sums.get((order.id, "refund"), 0.0)
             order.paid_out = order.id in paid
 
     @api.depends(

@@ -94,6 +94,8 @@ class EntroMarketplaceWithholdingRate(models.Model):
     def _rates_by_company(self, companies):
         """{company id: {kind: (VAT %, PIT %)}}: the decree's default where a
         company has no row for a kind. One query for every company."""
+        if not companies:
+            return {}
         defaults = {kind: (vat, pit) for kind, (_l, vat, pit) in SUPPLY_KINDS.items()}
         result = {company_id: dict(defaults) for company_id in companies.ids}
         # sudo: the rates of the records' own companies, read for a computation

@@ -238,6 +238,8 @@ class TestWithholdingRegime(TransactionCase):
         mixed = self.order(fx, "A-4", kinds=("goods", "transport"), amount_items=80000)
         # not paid out yet
         waiting = self.order(fx, "A-5", state="shipped", amount_items=100000)
+        # one of two items returned: the platform offsets the tax of its part
+        partial = self.order(fx, "A-6", kinds=("goods", "goods"), amount_items=60000)
         self.assertEqual(right.withholding_base, 190000)
         self.assertEqual(right.withholding_kind, "goods")
         self.assertEqual(
@@ -272,12 +274,16 @@ class TestWithholdingRegime(TransactionCase):
                 ("A-4", "order_amount", 80000),
                 ("A-4", "withheld_vat", -2401),
                 ("A-4", "withheld_pit", -1200),
+                ("A-6", "order_amount", 60000),
+                ("A-6", "withheld_vat", -600),
+                ("A-6", "withheld_pit", -300),
             ],
         )
         env = self.as_user(fx)
-        right, wrong, returned, mixed, waiting = (
-            o.with_env(env) for o in (right, wrong, returned, mixed, waiting)
+        right, wrong, returned, mixed, waiting, partial = (
+            o.with_env(env) for o in (right, wrong, returned, mixed, waiting, partial)
         )
+        self.assertEqual(partial.withholding_state, "ok")
         self.assertEqual((right.withheld_vat, right.withheld_pit), (1900, 950))
         self.assertEqual(right.withholding_state, "ok")
         self.assertEqual(wrong.withholding_state, "differs")
@@ -293,17 +299,26 @@ class TestWithholdingRegime(TransactionCase):
                 ("A-3", "refund", -50000),
                 ("A-3", "withheld_vat", 500),
                 ("A-3", "withheld_pit", 250),
+                ("A-6", "refund", -20000),
+                ("A-6", "withheld_vat", 200),
+                ("A-6", "withheld_pit", 100),
             ],
             day=2,
             month=8,
         )
+        self.assertEqual(partial.withholding_refunded, 20000)
+        self.assertEqual(
+            (partial.expected_withheld_vat, partial.expected_withheld_pit), (400, 200)
+        )
+        self.assertEqual((partial.withheld_vat, partial.withheld_pit), (400, 200))
+        self.assertEqual(partial.withholding_state, "ok")
         self.assertEqual((returned.withheld_vat, returned.withheld_pit), (0, 0))
         self.assertEqual(returned.withholding_state, "ok")
         # "Withholding differs", as the seller filters the orders list
         Order = env["entro.marketplace.order"]
         self.assertEqual(Order.search([("withholding_state", "=", "differs")]), wrong)
         self.assertEqual(
-            Order.search_count([("shop_id", "=", fx.shop.id)]), 5, "own orders"
+            Order.search_count([("shop_id", "=", fx.shop.id)]), 6, "own orders"
         )
         # the rates change (a manager): every order of the company is recomputed
         rate = self.as_user(fx, "mp_manager")[
