@@ -36,6 +36,10 @@
         "views/entro_marketplace_overview_views.xml",
         "views/entro_marketplace_menus.xml",
         "views/entro_marketplace_fulfilment_views.xml",
+        # issue 22 (t22-regime): tax withheld by the platforms
+        "data/entro_marketplace_withholding_data.xml",
+        "views/entro_marketplace_withholding_report_views.xml",
+        "views/entro_marketplace_withholding_views.xml",
         # each platform's Odoo side (platforms/<code>/odoo/), after the addon's
         # generic views it extends
         "platforms/tiki/odoo/security/ir.model.access.csv",

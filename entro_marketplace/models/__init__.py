@@ -21,3 +21,10 @@ from . import entro_marketplace_order_overview
 from . import entro_marketplace_shop_overview
 from . import res_company
 from . import entro_marketplace_app
+
+# issue 22 (t22-regime): tax withheld by the platforms
+from . import entro_marketplace_withholding_rate
+from . import entro_marketplace_shop_withholding
+from . import entro_marketplace_order_withholding
+from . import entro_marketplace_withholding_report
+from . import product_template

@@ -33,6 +33,11 @@ class EntroMarketplacePayoutReport(models.Model):
     seller_voucher = fields.Monetary(readonly=True)
     refund = fields.Monetary("Refunds", readonly=True)
     adjustment = fields.Monetary("Adjustments", readonly=True)
+    withheld_tax = fields.Monetary(
+        "Tax Withheld",
+        readonly=True,
+        help="VAT and PIT the platform withheld (negative) or offset back.",
+    )
     fees_total = fields.Monetary("Fees", readonly=True)
     net_payout = fields.Monetary(readonly=True)
     cost = fields.Monetary("Product Cost", readonly=True)
@@ -70,6 +75,9 @@ class EntroMarketplacePayoutReport(models.Model):
                     SUM(l.amount) FILTER (WHERE l.fee_type = 'refund') AS refund,
                     SUM(l.amount) FILTER (WHERE l.fee_type = 'adjustment')
                         AS adjustment,
+                    SUM(l.amount) FILTER (
+                        WHERE l.fee_type IN ('withheld_vat', 'withheld_pit')
+                    ) AS withheld_tax,
                     SUM(l.amount) FILTER (
                         WHERE l.fee_type IN ('commission', 'transaction_fee',
                             'service_fee', 'shipping_fee', 'shipping_rebate',
@@ -115,6 +123,7 @@ class EntroMarketplacePayoutReport(models.Model):
                 COALESCE(g.seller_voucher, 0) AS seller_voucher,
                 COALESCE(g.refund, 0) AS refund,
                 COALESCE(g.adjustment, 0) AS adjustment,
+                COALESCE(g.withheld_tax, 0) AS withheld_tax,
                 COALESCE(g.fees_total, 0) AS fees_total,
                 g.net_payout,
                 CASE WHEN g.sold THEN COALESCE(c.cost, 0) ELSE 0 END AS cost,

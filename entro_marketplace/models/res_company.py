@@ -1,4 +1,4 @@
-from odoo import models
+from odoo import api, models
 
 
 class ResCompany(models.Model):
@@ -12,3 +12,10 @@ class ResCompany(models.Model):
         lang = self.partner_id.lang
         installed = dict(self.env["res.lang"].get_installed())
         return lang if lang in installed else (self.env.lang or "en_US")
+
+    # --- issue 22 (t22-regime): each company gets the withholding rates
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        self.env["entro.marketplace.withholding.rate"]._ensure_company_rates(companies)
+        return companies

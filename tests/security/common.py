@@ -173,6 +173,18 @@ class RecordFactory:
     def _values_entro_marketplace_payout_report(self, fx, company, n):
         return {"order_external_id": f"SEC{n}"}  # an SQL view: nobody creates
 
+    def _values_entro_marketplace_withholding_rate(self, fx, company, n):
+        # a company has a rate for each kind from its creation: one is freed for
+        # the new record (the kinds are fixed)
+        Rate = self.env["entro.marketplace.withholding.rate"]
+        rate = Rate.search([("company_id", "=", company.id)], limit=1)
+        kind = rate.supply_kind or "goods"
+        rate.unlink()
+        return {"company_id": company.id, "supply_kind": kind, "vat_rate": 1.0}
+
+    def _values_entro_marketplace_withholding_report(self, fx, company, n):
+        return {"order_external_id": f"SEC{n}"}  # an SQL view: nobody creates
+
     def _values_entro_marketplace_shop_connect(self, fx, company, n):
         return {
             "name": f"Connect {n}",
@@ -274,6 +286,8 @@ class RecordFactory:
         "entro.marketplace.settlement": {"error": "security"},
         "entro.marketplace.settlement.line": {"label": "security"},
         "entro.marketplace.payout.report": {"order_count": 2},
+        "entro.marketplace.withholding.rate": {"pit_rate": 0.5},
+        "entro.marketplace.withholding.report": {"net_withheld": 2},
         "entro.marketplace.shop.connect": {"name": "security"},
         "entro.marketplace.app": {"service_id": "security"},
         "entro.marketplace.cancel": {"note": "security"},
@@ -309,6 +323,11 @@ class RecordFactory:
         """
         if model == "entro.marketplace.payout.report":
             line = self.make("entro.marketplace.settlement.line", company)
+            self.env.flush_all()
+            return self.env[model].browse(line.id)
+        if model == "entro.marketplace.withholding.report":
+            line = self.make("entro.marketplace.settlement.line", company)
+            line.fee_type = "withheld_vat"
             self.env.flush_all()
             return self.env[model].browse(line.id)
         values = self.values(model, company)

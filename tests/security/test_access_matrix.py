@@ -45,6 +45,8 @@ OWN_COMPANY = {
     "entro.marketplace.app":             ("",  "r",   "rwcu", "",     "",     "",  ""),
     "entro.marketplace.cancel":          ("",  "rwc", "rwc",  "",     "",     "",  ""),
     "entro.marketplace.tiki.statement":  ("",  "",    "rwcu", "",     "",     "",  ""),
+    "entro.marketplace.withholding.rate":   ("", "r", "rw", "", "", "", ""),
+    "entro.marketplace.withholding.report": ("", "r", "r",  "", "", "", ""),
     "entro.billing.plan":                ("r", "r",   "r",    "rwcu", "r",    "r", ""),
     "entro.billing.subscription":        ("r", "r",   "r",    "rwc",  "r",    "r", ""),
     "entro.billing.period":              ("",  "",    "",     "r",    "",     "r", ""),
