@@ -177,6 +177,7 @@ class EntroMarketplaceOrder(models.Model):
         "withholding_kind",
         "withholding_base",
         "withholding_refunded",
+        "amount_total",
         "state",
         "currency_id",
     )
@@ -193,8 +194,17 @@ class EntroMarketplaceOrder(models.Model):
                 vat_rate, pit_rate = rates.get(order.company_id.id, {}).get(
                     order.withholding_kind or "unknown", (0.0, 0.0)
                 )
-                base = max(order.withholding_base - order.withholding_refunded, 0)
                 currency = order.currency_id
+                refunded = order.withholding_refunded
+                if (
+                    refunded
+                    and currency.compare_amounts(refunded, order.amount_total) >= 0
+                ):
+                    # all the buyer paid came back: the whole order is returned
+                    # (the part the platform funded included), nothing is due
+                    base = 0.0
+                else:
+                    base = max(order.withholding_base - refunded, 0)
                 vat = currency.round(base * vat_rate / 100) if currency else 0.0
                 pit = currency.round(base * pit_rate / 100) if currency else 0.0
             order.expected_withheld_vat = vat

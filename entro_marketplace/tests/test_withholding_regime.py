@@ -109,7 +109,9 @@ class TestWithholdingRegime(TransactionCase):
 
     def order(self, fx, ref, kinds=("goods",), state="completed", **amounts):
         """A marketplace order of ``fx``'s shop with a sale order of products
-        of ``kinds`` (made as the system, as an import makes them)."""
+        of ``kinds`` (made as the system, as an import makes them); the buyer
+        paid the items' amount unless told."""
+        amounts.setdefault("amount_total", amounts.get("amount_items", 0))
         sale = self.env["sale.order"].create(
             {
                 "partner_id": fx.customer.id,

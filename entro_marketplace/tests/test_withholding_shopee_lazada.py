@@ -24,6 +24,8 @@ class TestShopeeWithholding(WithholdingChecks, ShopeeFlowCase):
 
     def test_a_month_of_shopee_orders_with_withholding(self):
         self.shop.initial_sync_days = 35
+        # a household seller: Entro expects the decree's rates on every order
+        self.shop.withholding_regime = "household"
         orders = shopee_emu.generate_orders(
             36,
             seed=117,
@@ -82,6 +84,45 @@ class TestShopeeWithholding(WithholdingChecks, ShopeeFlowCase):
         )
         self.assertAlmostEqual(withheld["vat"], revenue / 100, delta=len(completed))
         self.assertAlmostEqual(withheld["pit"], revenue / 200, delta=len(completed))
+        # what Entro expected of each order is what the emulator withheld
+        bindings = self.bindings()
+        self.assertEqual(
+            set(
+                bindings.filtered(
+                    lambda b: b.external_id in {o["order_sn"] for o in completed}
+                ).mapped("withholding_state")
+            ),
+            {"ok"},
+        )
+        differs = bindings.filtered(lambda b: b.withholding_state == "differs")
+        self.assertFalse(
+            differs,
+            [
+                (
+                    b.external_id,
+                    b.status,
+                    b.withholding_base,
+                    b.expected_withheld_vat,
+                    b.withheld_vat,
+                    b.expected_withheld_pit,
+                    b.withheld_pit,
+                    b.withholding_refunded,
+                )
+                for b in differs
+            ],
+        )
+        # the monthly report's totals are the withheld lines' (sign reversed)
+        self.env.flush_all()
+        report = self.env["entro.marketplace.withholding.report"].search(
+            [("shop_id", "=", self.shop.id)]
+        )
+        self.assertEqual(
+            sum(report.mapped("net_withheld")), -sum(taxed.mapped("amount"))
+        )
+        self.assertEqual(
+            sum(report.mapped("vat_withheld")) - sum(report.mapped("vat_offset")),
+            withheld["vat"] - withheld.get("vat_offset", 0),
+        )
         self.check_reimport_posts_nothing(settlements)
 
 
