@@ -1,0 +1,2 @@
+from . import test_einvoice
+from . import test_einvoice_storm
