@@ -11,6 +11,7 @@
     "data": [
         "security/ir.model.access.csv",
         "data/queue_job_data.xml",
+        "data/ir_cron_data.xml",
         "views/entro_marketplace_shop_views.xml",
         "views/account_move_views.xml",
     ],

@@ -478,6 +478,49 @@ class AccountMove(models.Model):
         )
         return "fetched"
 
+    # ------------------------------------------------------- payment status
+
+    @api.model
+    def _cron_entro_einvoice_payment_status(self, limit=500):
+        """Queue the update of SInvoice's payment status of the marketplace
+        e-invoices paid (or unpaid) since (l10n_vn_edi marks them)."""
+        moves = self.search(
+            [
+                ("entro_einvoice_shop_id", "!=", False),
+                ("l10n_vn_edi_invoice_state", "=", "payment_state_to_update"),
+            ],
+            limit=limit,
+        )
+        for move in moves:
+            move.with_context(lang=move.company_id._entro_lang()).with_delay(
+                identity_key=f"entro_einvoice_payment:{move.id}",
+                description=f"SInvoice payment status: {move.name}",
+            )._entro_job_einvoice_payment_status()
+        return len(moves)
+
+    def _entro_job_einvoice_payment_status(self):
+        """l10n_vn_edi's Send Payment Status, in the background."""
+        self.ensure_one()
+        move = self.sudo()
+        if move.l10n_vn_edi_invoice_state != "payment_state_to_update":
+            return "up to date"
+        with move._entro_sinvoice_session() as session:
+            try:
+                move.action_l10n_vn_edi_update_payment_status()
+            except UserError as exc:
+                failure = session.failure
+                if failure is None or failure.kind in (TRANSIENT, TOKEN):
+                    if failure and failure.kind == TOKEN:
+                        move._l10n_vn_edi_get_credentials_company().write(
+                            {
+                                "l10n_vn_edi_token": False,
+                                "l10n_vn_edi_token_expiry": False,
+                            }
+                        )
+                    raise RetryableJobError(f"{move.name}: {exc}")
+                raise
+        return move.l10n_vn_edi_invoice_state
+
     # ------------------------------------------------------------- actions
 
     def action_entro_einvoice_retry(self):

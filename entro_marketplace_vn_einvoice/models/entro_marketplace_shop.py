@@ -26,13 +26,19 @@ class EntroMarketplaceShop(models.Model):
     )
 
     def _compute_einvoice_counts(self):
-        groups = self.env["account.move"]._read_group(
-            [
-                ("entro_einvoice_shop_id", "in", self.ids),
-                ("entro_einvoice_state", "in", ("to_send", "exception", "failed")),
-            ],
-            ["entro_einvoice_shop_id", "entro_einvoice_state"],
-            ["__count"],
+        # sudo: counts only, of readable shops (a Marketplace User may not read
+        # invoices)
+        groups = (
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("entro_einvoice_shop_id", "in", self.ids),
+                    ("entro_einvoice_state", "in", ("to_send", "exception", "failed")),
+                ],
+                ["entro_einvoice_shop_id", "entro_einvoice_state"],
+                ["__count"],
+            )
         )
         for shop in self:
             counts = {st: c for s, st, c in groups if s == shop}

@@ -191,43 +191,48 @@ class EinvoiceCase(LoopbackRequests, TransactionCase):
     def order(self, partner=None, shop=None, lines=((0, 1),), confirm=True):
         """A marketplace sales order of ``shop``, confirmed: the shop's invoicing
         policy (on confirmation) invoices and posts it."""
+        return self.orders(1, partner, shop, lines, confirm)
+
+    def orders(self, count, partner=None, shop=None, lines=((0, 1),), confirm=True):
+        """``count`` marketplace sales orders of ``shop`` (made together)."""
         shop = shop or self.shop
         partner = partner or self.buyer(company=shop.company_id)
-        n = next(_seq)
-        sale = (
+        taxes = self.tax.ids if shop.company_id == self.company else []
+        numbers = [next(_seq) for _i in range(count)]
+        sales = (
             self.env["sale.order"]
             .with_company(shop.company_id)
             .create(
-                {
-                    "partner_id": partner.id,
-                    "company_id": shop.company_id.id,
-                    "entro_shop_id": shop.id,
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": self.products[i].id,
-                                "product_uom_qty": qty,
-                                "entro_external_line_id": f"L{n}-{i}",
-                                "tax_id": [
-                                    Command.set(
-                                        self.tax.ids
-                                        if shop.company_id == self.company
-                                        else []
-                                    )
-                                ],
-                            }
-                        )
-                        for i, qty in lines
-                    ],
-                }
+                [
+                    {
+                        "partner_id": partner.id,
+                        "company_id": shop.company_id.id,
+                        "entro_shop_id": shop.id,
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": self.products[i].id,
+                                    "product_uom_qty": qty,
+                                    "entro_external_line_id": f"L{n}-{i}",
+                                    "tax_id": [Command.set(taxes)],
+                                }
+                            )
+                            for i, qty in lines
+                        ],
+                    }
+                    for n in numbers
+                ]
             )
         )
         self.env["entro.marketplace.order"].sudo().create(
-            {"shop_id": shop.id, "external_id": f"SO{n}", "sale_order_id": sale.id}
+            [
+                {"shop_id": shop.id, "external_id": f"SO{n}", "sale_order_id": sale.id}
+                for n, sale in zip(numbers, sales, strict=True)
+            ]
         )
         if confirm:
-            sale.action_confirm()
-        return sale
+            sales.action_confirm()
+        return sales
 
     def invoice_of(self, sale):
         return sale.invoice_ids.filtered(lambda m: m.move_type == "out_invoice")

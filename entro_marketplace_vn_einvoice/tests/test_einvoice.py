@@ -269,3 +269,48 @@ class TestEinvoice(EinvoiceCase):
         params.set_param(CUSTOM_API_HOSTS_PARAM, True)
         params.set_param(BASE_URL_PARAM, "https://sinvoice.example.com")
         self.assertIsNone(move._entro_sinvoice_base_url())
+
+    def test_a_paid_invoice_has_its_payment_status_sent(self):
+        invoice = self.invoice_of(self.order())
+        self.run_jobs()
+        self.assertEqual(invoice.l10n_vn_edi_invoice_state, "sent")
+        # an accountant (or a payout) records the payment
+        self.env["account.payment.register"].sudo().with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({})._create_payments()
+        self.assertIn(invoice.payment_state, ("in_payment", "paid"))
+        self.assertEqual(invoice.l10n_vn_edi_invoice_state, "payment_state_to_update")
+        self.assertEqual(
+            self.env["account.move"].sudo()._cron_entro_einvoice_payment_status(), 1
+        )
+        self.emulator.faults.add("service_down", "updatePaymentStatus", count=1)
+        run = self.run_jobs()
+        self.assertFalse(run.failed)
+        self.assertEqual(len(run.retried), 1)
+        self.assertEqual(invoice.l10n_vn_edi_invoice_state, "sent")
+        self.assertTrue(self.emulator.invoices[0]["paymentStatus"])
+
+    def test_a_vietnamese_company_reads_sinvoices_refusal_in_vietnamese(self):
+        self.env["res.lang"].sudo()._activate_lang("vi_VN")
+        self.env["ir.module.module"].sudo()._load_module_terms(
+            ["entro_marketplace_vn_einvoice"], ["vi_VN"]
+        )
+        self.company.partner_id.sudo().lang = "vi_VN"
+        self.emulator.refuse_next(
+            "BUYER_TAX_CODE_INVALID", "Mã số thuế người mua không hợp lệ"
+        )
+        invoice = self.invoice_of(self.order())
+        self.run_jobs()
+        self.assertEqual(
+            invoice.entro_einvoice_error,
+            "SInvoice từ chối hóa đơn điện tử: BUYER_TAX_CODE_INVALID: "
+            "Mã số thuế người mua không hợp lệ",
+        )
+        self.assertEqual(
+            invoice.sudo().activity_ids.summary, "Hóa đơn điện tử cần xử lý"
+        )
+        shop = self.shop.with_context(lang="vi_VN")
+        self.assertEqual(
+            shop._fields["einvoice_problem_count"].get_description(shop.env)["string"],
+            "HĐĐT cần xử lý",
+        )
