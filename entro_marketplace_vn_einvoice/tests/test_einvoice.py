@@ -1,7 +1,7 @@
 """Marketplace invoices issued as SInvoice e-invoices, through l10n_vn_edi_viettel,
 against the SInvoice emulator: buyers, credit notes, and each fault."""
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
 from .common import BASE_URL_PARAM, CUSTOM_API_HOSTS_PARAM, PASSWORD, EinvoiceCase
@@ -314,3 +314,14 @@ class TestEinvoice(EinvoiceCase):
             shop._fields["einvoice_problem_count"].get_description(shop.env)["string"],
             "HĐĐT cần xử lý",
         )
+
+    def test_the_credentials_are_system_fields_the_job_reads_as_superuser(self):
+        invoice = self.invoice_of(self.order())
+        # l10n_vn_edi reads them as the current user: a seller's manager cannot
+        with self.assertRaises(AccessError):
+            invoice._l10n_vn_edi_get_access_token()
+        # the job, run as that manager, sends the invoice it was queued for
+        run = self.run_jobs()
+        self.assertFalse(run.failed)
+        self.assertEqual(run.done[0].user_id, self.manager.id)
+        self.assertEqual(invoice.entro_einvoice_state, "sent")

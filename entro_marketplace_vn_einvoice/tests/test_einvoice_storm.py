@@ -30,7 +30,7 @@ class TestEinvoiceStorm(EinvoiceCase):
         self.shop.sudo().invoice_policy = "manual"
         sales = self.orders(N, buyer)
         self.assertFalse(sales.invoice_ids)
-        sales._create_invoices().action_post()
+        sales._create_invoices(grouped=True).action_post()
         invoices = sales.invoice_ids
         self.assertEqual(len(invoices), N)
         self.assertEqual(set(invoices.mapped("entro_einvoice_state")), {"to_send"})
