@@ -32,46 +32,80 @@ SHOP_SYMBOL = "K24TMP"
 _seq = itertools.count(1)
 
 
+def make_vn_company(env):
+    """A Vietnamese company with the l10n_vn chart and SInvoice credentials."""
+    vn = env.ref("base.vn")
+    env.ref("base.VND").active = True
+    company = env["res.company"].create(
+        {
+            "name": "Công ty TNHH Thời trang Entro",
+            "country_id": vn.id,
+            "state_id": env["res.country.state"]
+            .search([("country_id", "=", vn.id)], limit=1)
+            .id,
+            "street": "3 Ngõ 45 Phan Đình Phùng",
+            "city": "Hà Nội",
+            "vat": VAT,
+            "phone": "+84 24 6266 1275",
+            "email": "ketoan@entro.example",
+            "currency_id": env.ref("base.VND").id,
+        }
+    )
+    env.user.company_ids |= company
+    env["account.chart.template"].try_loading("vn", company=company, install_demo=False)
+    company.sudo().write(
+        {"l10n_vn_edi_username": USERNAME, "l10n_vn_edi_password": PASSWORD}
+    )
+    return company
+
+
+def make_symbols(env, company):
+    """SInvoice's template 1/001 with two symbols; the first, the company's
+    default (as Accounting settings set it)."""
+    template = env["l10n_vn_edi_viettel.sinvoice.template"].create(
+        {"name": TEMPLATE, "template_invoice_type": "1"}
+    )
+    symbols = env["l10n_vn_edi_viettel.sinvoice.symbol"].create(
+        [
+            {"name": SYMBOL, "invoice_template_id": template.id},
+            {"name": SHOP_SYMBOL, "invoice_template_id": template.id},
+        ]
+    )
+    env["ir.default"].set(
+        "res.partner", "l10n_vn_edi_symbol", symbols[0].id, company_id=company.id
+    )
+    return template, symbols
+
+
+def start_sinvoice(case_class):
+    """The SInvoice emulator of a test class, and the database pointed at it."""
+    emulator = SInvoiceEmulator(
+        username=USERNAME,
+        password=PASSWORD,
+        tax_code=VAT,
+        templates={TEMPLATE: [SYMBOL, SHOP_SYMBOL]},
+    )
+    emulator.start()
+    case_class.addClassCleanup(emulator.stop)
+    params = case_class.env["ir.config_parameter"].sudo()
+    params.set_param(CUSTOM_API_HOSTS_PARAM, True)
+    params.set_param(BASE_URL_PARAM, emulator.base_url)
+    params.set_param(TIMEOUT_PARAM, 1.5)
+    return emulator
+
+
 @tagged("post_install", "-at_install")
 class EinvoiceCase(LoopbackRequests, TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.emulator = SInvoiceEmulator(
-            username=USERNAME,
-            password=PASSWORD,
-            tax_code=VAT,
-            templates={TEMPLATE: [SYMBOL, SHOP_SYMBOL]},
-        )
-        cls.emulator.start()
-        cls.addClassCleanup(cls.emulator.stop)
-        params = cls.env["ir.config_parameter"].sudo()
-        params.set_param(CUSTOM_API_HOSTS_PARAM, True)
-        params.set_param(BASE_URL_PARAM, cls.emulator.base_url)
-        params.set_param(TIMEOUT_PARAM, 1.5)
+        cls.emulator = start_sinvoice(cls)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.vnd = cls.env.ref("base.VND")
         cls.vnd.active = True
         cls.other = cls.env.company  # another country's company, with its shop
         cls.company = cls._make_vn_company()
-        cls.template = cls.env["l10n_vn_edi_viettel.sinvoice.template"].create(
-            {"name": TEMPLATE, "template_invoice_type": "1"}
-        )
-        cls.symbol, cls.shop_symbol = cls.env[
-            "l10n_vn_edi_viettel.sinvoice.symbol"
-        ].create(
-            [
-                {"name": SYMBOL, "invoice_template_id": cls.template.id},
-                {"name": SHOP_SYMBOL, "invoice_template_id": cls.template.id},
-            ]
-        )
-        # the company's default symbol, as Accounting settings set it
-        cls.env["ir.default"].set(
-            "res.partner",
-            "l10n_vn_edi_symbol",
-            cls.symbol.id,
-            company_id=cls.company.id,
-        )
+        cls.template, (cls.symbol, cls.shop_symbol) = make_symbols(cls.env, cls.company)
         cls.tax = cls.env["account.tax"].search(
             [
                 ("company_id", "=", cls.company.id),
@@ -114,30 +148,7 @@ class EinvoiceCase(LoopbackRequests, TransactionCase):
 
     @classmethod
     def _make_vn_company(cls):
-        vn = cls.env.ref("base.vn")
-        company = cls.env["res.company"].create(
-            {
-                "name": "Công ty TNHH Thời trang Entro",
-                "country_id": vn.id,
-                "state_id": cls.env["res.country.state"]
-                .search([("country_id", "=", vn.id)], limit=1)
-                .id,
-                "street": "3 Ngõ 45 Phan Đình Phùng",
-                "city": "Hà Nội",
-                "vat": VAT,
-                "phone": "+84 24 6266 1275",
-                "email": "ketoan@entro.example",
-                "currency_id": cls.vnd.id,
-            }
-        )
-        cls.env.user.company_ids |= company
-        cls.env["account.chart.template"].try_loading(
-            "vn", company=company, install_demo=False
-        )
-        company.sudo().write(
-            {"l10n_vn_edi_username": USERNAME, "l10n_vn_edi_password": PASSWORD}
-        )
-        return company
+        return make_vn_company(cls.env)
 
     @classmethod
     def _make_shop(cls, company, **values):

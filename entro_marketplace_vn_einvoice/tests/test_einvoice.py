@@ -4,6 +4,8 @@ against the SInvoice emulator: buyers, credit notes, and each fault."""
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
+from odoo.addons.entro_marketplace.tests.jobs import run_one_round
+
 from .common import BASE_URL_PARAM, CUSTOM_API_HOSTS_PARAM, PASSWORD, EinvoiceCase
 
 CREATE = "/createInvoice/"
@@ -325,3 +327,22 @@ class TestEinvoice(EinvoiceCase):
         self.assertFalse(run.failed)
         self.assertEqual(run.done[0].user_id, self.manager.id)
         self.assertEqual(invoice.entro_einvoice_state, "sent")
+
+    def test_an_invoice_reset_before_it_was_sent_is_built_again(self):
+        invoice = self.invoice_of(self.order())
+        run_one_round(self.env)  # prepared: its JSON and uuid kept
+        uuid = invoice.l10n_vn_edi_invoice_transaction_id
+        self.assertTrue(uuid)
+        self.assertFalse(self.emulator.invoices)
+        accountant = invoice.sudo()
+        accountant.button_draft()
+        self.assertFalse(invoice.entro_einvoice_state)
+        accountant.invoice_line_ids[:1].quantity = 3
+        accountant.action_post()
+        self.assertEqual(invoice.entro_einvoice_state, "to_send")
+        run = self.run_jobs()
+        self.assertFalse(run.failed)
+        self.assertEqual(invoice.entro_einvoice_state, "sent")
+        payload = self.sent_payload(invoice)
+        self.assertEqual(payload["itemInfo"][0]["quantity"], 3.0)
+        self.assertEqual(self.emulator.invoices_per_uuid(), {uuid: 1})
