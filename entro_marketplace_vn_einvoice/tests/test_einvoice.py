@@ -2,6 +2,7 @@
 against the SInvoice emulator: buyers, credit notes, and each fault."""
 
 from odoo.exceptions import AccessError, ValidationError
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 
 from odoo.addons.entro_marketplace.tests.jobs import run_one_round
@@ -346,3 +347,15 @@ class TestEinvoice(EinvoiceCase):
         payload = self.sent_payload(invoice)
         self.assertEqual(payload["itemInfo"][0]["quantity"], 3.0)
         self.assertEqual(self.emulator.invoices_per_uuid(), {uuid: 1})
+
+    def test_a_neutralised_copy_issues_no_e_invoice(self):
+        for query in get_neutralization_queries(
+            ["l10n_vn_edi_viettel", "entro_marketplace_vn_einvoice"]
+        ):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.assertFalse(self.shop.einvoice_enabled)
+        self.assertFalse(self.company.sudo().l10n_vn_edi_password)
+        invoice = self.invoice_of(self.order())
+        self.assertFalse(invoice.entro_einvoice_state)
+        self.assertFalse(self.pending())
