@@ -359,3 +359,18 @@ class TestEinvoice(EinvoiceCase):
         invoice = self.invoice_of(self.order())
         self.assertFalse(invoice.entro_einvoice_state)
         self.assertFalse(self.pending())
+
+    def test_l10n_vn_edis_own_buttons_reach_the_same_sinvoice(self):
+        invoice = self.invoice_of(self.order())
+        self.run_jobs()
+        self.assertEqual(invoice.entro_einvoice_state, "sent")
+        # an accountant cancels the e-invoice with l10n_vn_edi's wizard
+        self.env["l10n_vn_edi_viettel.cancellation"].sudo().create(
+            {"invoice_id": invoice.id, "reason": "Khách hủy đơn"}
+        ).button_request_cancel()
+        self.assertEqual(invoice.l10n_vn_edi_invoice_state, "canceled")
+        self.assertEqual(invoice.state, "cancel")
+        self.assertEqual(self.emulator.invoices[0]["status"], "cancelled")
+        self.assertEqual(
+            self.emulator.journal.count("/InvoiceWS/cancelTransactionInvoice"), 1
+        )
