@@ -15,6 +15,10 @@
         "views/entro_marketplace_shop_views.xml",
         "views/account_move_views.xml",
     ],
+    "assets": {
+        # the browser tour of tests/test_einvoice_tour.py
+        "web.assets_tests": ["entro_marketplace_vn_einvoice/static/tests/tours/**/*"],
+    },
     "installable": True,
     "development_status": "Alpha",
 }
