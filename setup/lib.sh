@@ -22,7 +22,7 @@ fi
 ENTRO_PGPORT=${ENTRO_PGPORT:-5432}
 ENTRO_DB_USER=${ENTRO_DB_USER:-entro}
 # Addons of the product, in dependency order.
-ENTRO_ADDONS=entro_marketplace,entro_billing,entro_privacy,entro_support
+ENTRO_ADDONS=entro_marketplace,entro_billing,entro_privacy,entro_support,entro_marketplace_vn_einvoice
 # Odoo addons installed in the template database our databases are cloned from.
 ENTRO_BASE_MODULES=${ENTRO_BASE_MODULES:-sale_management,sale_stock,stock_delivery,account,account_payment,payment,payment_demo,portal,queue_job,helpdesk_mgmt,helpdesk_mgmt_sla}
 

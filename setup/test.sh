@@ -66,7 +66,7 @@ clone_db "$DB" "$RPC_DB"
 
 cd "$ENTRO_ROOT"
 if [ $# -eq 0 ]; then
-    set -- entro_marketplace entro_billing entro_privacy entro_support tests
+    set -- entro_marketplace entro_billing entro_privacy entro_support entro_marketplace_vn_einvoice tests
 fi
 export ENTRO_TEST_DB=$DB ENTRO_RPC_DB=$RPC_DB ENTRO_STATE ENTRO_ROOT ODOO_TREE VENV
 set +e

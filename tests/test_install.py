@@ -1,7 +1,13 @@
 from odoo.modules.module import get_manifest
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-ENTRO_ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
+ENTRO_ADDONS = (
+    "entro_marketplace",
+    "entro_billing",
+    "entro_privacy",
+    "entro_support",
+    "entro_marketplace_vn_einvoice",
+)
 
 
 @tagged("post_install", "-at_install")

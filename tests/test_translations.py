@@ -9,7 +9,13 @@ from odoo.tools.translate import TranslationModuleReader
 from .odoo_case import CrossAddonCase
 
 ROOT = Path(__file__).resolve().parent.parent
-ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
+ADDONS = (
+    "entro_marketplace",
+    "entro_billing",
+    "entro_privacy",
+    "entro_support",
+    "entro_marketplace_vn_einvoice",
+)
 # Vietnamese menus: the marketplace app's name, and every other menu (characters)
 MENU_ROOT_MAX = 12
 MENU_MAX = 20

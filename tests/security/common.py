@@ -16,7 +16,13 @@ from odoo.tests import new_test_user
 
 from ..odoo_case import CrossAddonHttpCase
 
-ADDONS = ("entro_marketplace", "entro_billing", "entro_privacy", "entro_support")
+ADDONS = (
+    "entro_marketplace",
+    "entro_billing",
+    "entro_privacy",
+    "entro_support",
+    "entro_marketplace_vn_einvoice",
+)
 
 #: Each role the tests act as, and the groups that make it (xmlids from
 #: entro_*/security/*_groups.xml; portal and public are Odoo's own).
