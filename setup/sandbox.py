@@ -200,6 +200,9 @@ def main(odoo_url, db, platform, emulator_url, app_key, app_secret, items, seed)
             # (nobody validates the sandbox's deliveries) so that the payouts
             # reconcile invoices
             values["invoice_policy"] = "confirm"
+            # and withholds VAT and PIT as for a household seller of goods
+            # (Decree 117): the shop compares it with what it expects
+            values["withholding_regime"] = "household"
         rpc("entro.marketplace.shop", "write", shop, values)
     # The seller's browser: Odoo sends it to the consent page, which sends it back.
     browser = requests.Session()

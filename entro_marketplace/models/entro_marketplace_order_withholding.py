@@ -252,6 +252,8 @@ class EntroMarketplaceOrder(models.Model):
             expected = order.expected_withheld_vat + order.expected_withheld_pit
             order.withholding_difference = withheld - expected
             if order.withholding_regime != "household":
+                # nothing is expected of an enterprise: nothing to compare
+                order.withholding_difference = 0.0
                 order.withholding_state = "none"
             elif not order.paid_out and not withheld:
                 order.withholding_state = "ok" if not expected else "pending"
