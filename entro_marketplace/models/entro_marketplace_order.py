@@ -88,7 +88,10 @@ class EntroMarketplaceOrder(models.Model):
     sale_order_id = fields.Many2one(
         "sale.order", index=True, ondelete="set null", copy=False
     )
-    partner_id = fields.Many2one(related="sale_order_id.partner_id")
+    # not tracked here (the related field would inherit the sale order's
+    # tracking): the sale order tracks its customer; here each import would post
+    # the buyer's name once more in the order's chatter
+    partner_id = fields.Many2one(related="sale_order_id.partner_id", tracking=False)
     status = fields.Char(
         "Platform Status", help="The status as the platform says it (its own code)."
     )
@@ -241,17 +244,24 @@ class EntroMarketplaceOrder(models.Model):
 
     @api.depends("currency_code", "sale_order_id.currency_id", "company_id")
     def _compute_currency_id(self):
+        # the usual code is the company's or the sale order's currency: found
+        # without a search (an import computes this order by order)
+        currencies = {}
+        for order in self:
+            for currency in (
+                order.sale_order_id.currency_id,
+                order.company_id.currency_id,
+            ):
+                if currency:
+                    currencies.setdefault(currency.name, currency)
         codes = set(self.filtered("currency_code").mapped("currency_code"))
-        currencies = (
-            {
-                c.name: c
+        if codes - set(currencies):
+            currencies.update(
+                (c.name, c)
                 for c in self.env["res.currency"]
                 .with_context(active_test=False)
-                .search([("name", "in", list(codes))])
-            }
-            if codes
-            else {}
-        )
+                .search([("name", "in", list(codes - set(currencies)))])
+            )
         for order in self:
             order.currency_id = (
                 currencies.get(order.currency_code)

@@ -178,3 +178,21 @@ class TestImportBatching(ShopeeFlowCase):
         # what this job found): the job is retried, not the order made twice
         with self.assertRaisesRegex(RetryableJobError, "C1"):
             Binding._claim(self.shop, ["F1", "C1"], known={})
+
+    def test_the_buyer_is_not_tracked_on_the_platform_order(self):
+        """The sale order tracks its customer; the platform order's chatter
+        does not repeat the buyer's name for each import."""
+        env = self.env(context=dict(self.env.context, tracking_disable=False))
+        (placed,) = self.add_orders(1, seed=51, statuses=["READY_TO_SHIP"])
+        shop = self.shop.with_env(env)
+        fetched = shop._platform_client().get_orders([placed["order_sn"]])
+        results = env["entro.marketplace.order"]._import_platform_orders(shop, fetched)
+        self.assertEqual(results, ["created"])
+        env.cr.flush()  # the precommit hooks: the tracking messages
+        binding = self.bindings()
+        self.assertTrue(binding.sale_order_id.partner_id)
+        Message = self.env["mail.message"].sudo()
+        tracked = Message.search(
+            [("model", "=", binding._name), ("res_id", "=", binding.id)]
+        ).tracking_value_ids
+        self.assertFalse(tracked)
