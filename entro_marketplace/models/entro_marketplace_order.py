@@ -712,12 +712,13 @@ class EntroMarketplaceOrder(models.Model):
         update; an order that cannot be mapped is kept in the exception state
         with an activity, never dropped.
 
-        Each order is claimed and classified on its own; the new sale orders of
-        the batch are then created together and the paid ones confirmed
-        together, in one savepoint. Should that fail, they are imported one at a
-        time, each in a savepoint of its own, so that one bad order cannot block
-        the others (nothing lost, nothing twice). Updates of existing sale
-        orders are applied one at a time.
+        The batch's orders are claimed together (:meth:`_claim`), then each is
+        classified on its own; the new sale orders of the batch are then created
+        together and the paid ones confirmed together, in one savepoint. Should
+        that fail, they are imported one at a time, each in a savepoint of its
+        own, so that one bad order cannot block the others (nothing lost,
+        nothing twice). Updates of existing sale orders are applied one at a
+        time.
         """
         results = [None] * len(orders)
         # the same order twice in one batch: the later one after the first
