@@ -92,6 +92,12 @@ class EntroMarketplaceOrder(models.Model):
     # tracking): the sale order tracks its customer; here each import would post
     # the buyer's name once more in the order's chatter
     partner_id = fields.Many2one(related="sale_order_id.partner_id", tracking=False)
+    # issue 18: the inverse of the returns' order, so that writing the sale
+    # orders of a batch's orders reads their returns (whose stored sale_order_id
+    # follows) in one query for the batch, where the ORM searched them per order
+    return_ids = fields.One2many(
+        "entro.marketplace.return", "order_id", string="Marketplace Returns"
+    )
     status = fields.Char(
         "Platform Status", help="The status as the platform says it (its own code)."
     )
