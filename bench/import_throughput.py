@@ -19,11 +19,15 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+
+from odoo import api
 
 from bench import defaults
 from bench.common import (
@@ -35,6 +39,7 @@ from bench.common import (
     products,
     run_import,
     setup_odoo,
+    write_result,
 )
 from bench.platforms import PLATFORMS
 
@@ -135,6 +140,179 @@ def flow_in_process(registry, shop_id, ids, profile=False):
         elapsed = time.perf_counter() - started
         cr.rollback()
     return elapsed
+
+
+@contextlib.contextmanager
+def in_caller_transaction():
+    """The import's serialised transactions (the company's stock) run in the
+    caller's, as under the tests: what the job writes is rolled back with it,
+    so the same orders can be imported again, as new, in the next round."""
+    from odoo.addons.entro_marketplace.tools import locks
+
+    original = locks.serialized_transaction
+
+    @contextlib.contextmanager
+    def same_transaction(env, namespace, key):
+        locks.advisory_xact_lock(env.cr, namespace, key)
+        yield env
+
+    locks.serialized_transaction = same_transaction
+    try:
+        yield
+    finally:
+        locks.serialized_transaction = original
+
+
+def as_user(cr, user):
+    """An environment of ``user`` (not the superuser), as the server runs the
+    import job of the user who queued it: access rights and record rules
+    apply."""
+    if user is None:
+        return environment(cr)
+    return api.Environment(cr, user, {})
+
+
+def label(user):
+    return "user" if user else "superuser"
+
+
+def floor_round(registry, shop_id, ids, user=None, batch=BATCHED_FLOOR, profile=False):
+    """:func:`floor` (batched), as ``user`` or the superuser; rolled back."""
+    with registry.cursor() as cr:
+        env = as_user(cr, user)
+        shop = env["entro.marketplace.shop"].browse(shop_id)
+        fetched = shop._platform_client().get_orders(ids)
+        queries, cpu = cr.sql_log_count, time.thread_time()
+        started = time.perf_counter()
+        with profiled(f"import_compare_floor_{label(user)}", profile):
+            for start in range(0, len(fetched), batch):
+                values = sale_values(env, shop, fetched[start : start + batch])
+                env["sale.order"].create(values).action_confirm()
+            cr.flush()
+        elapsed = time.perf_counter() - started
+        cpu = time.thread_time() - cpu
+        queries = cr.sql_log_count - queries
+        cr.rollback()
+    return elapsed, cpu, queries
+
+
+def job_round(registry, shop_id, ids, user=None, profile=False):
+    """The import jobs of these orders (50 a job), run here as ``user`` or the
+    superuser, in one transaction rolled back after; Lazada's headers staged
+    first, as the order sync does (not timed)."""
+    with registry.cursor() as cr, in_caller_transaction():
+        env = as_user(cr, user)
+        shop = env["entro.marketplace.shop"].browse(shop_id)
+        client = shop._platform_client()
+        if client.refs_carry_headers:
+            wanted = set(ids)
+            refs = [
+                ref
+                for ref in client.iter_order_refs(
+                    datetime.now(timezone.utc) - timedelta(days=7),
+                    datetime.now(timezone.utc) + timedelta(seconds=1),
+                )
+                if ref.external_id in wanted
+            ]
+            env["entro.marketplace.order.staging"].sudo()._stage(shop, client, refs)
+        cr.flush()
+        shop = shop.with_context(lang=shop.company_id._entro_lang())
+        queries, cpu = cr.sql_log_count, time.thread_time()
+        started = time.perf_counter()
+        with profiled(f"import_compare_job_{label(user)}", profile):
+            for start in range(0, len(ids), BATCHED_FLOOR):
+                shop._job_import_orders(ids[start : start + BATCHED_FLOOR])
+            cr.flush()
+        elapsed = time.perf_counter() - started
+        cpu = time.thread_time() - cpu
+        queries = cr.sql_log_count - queries
+        imported = env["entro.marketplace.order"].search_count(
+            [("shop_id", "=", shop_id), ("sale_order_id", "!=", False)]
+        )
+        cr.rollback()
+    if imported != len(ids):
+        raise RuntimeError(f"the job imported {imported} of {len(ids)} orders")
+    return elapsed, cpu, queries
+
+
+def compare(registry, platform, args):
+    """The batched floor and the import job on the same N orders, in this
+    process, each as the superuser and as the user who queues the import (the
+    bench's admin, as in the server), in rounds, one after the other (so that
+    a changing load weighs on all four alike). Prints and returns the median
+    seconds of each and their ratios."""
+    user = registry_admin(registry)
+    kinds = {
+        "floor_superuser": (floor_round, None),
+        "floor_user": (floor_round, user),
+        "job_superuser": (job_round, None),
+        "job_user": (job_round, user),
+    }
+    # a shop of its own (the database may be kept from an earlier comparison)
+    with platform.emulator(100 + os.getpid() % 900) as emulator:
+        catalogue = platform.catalogue(20, args.seed)
+        emulator.add_catalogue(catalogue)
+        orders = platform.generate(emulator, catalogue, args.compare, args.seed)
+        emulator.add_orders(orders)
+        ids = [platform.order_id(o) for o in orders]
+        shop_id = prepare(registry, platform, emulator, catalogue)
+        wall = {kind: [] for kind in kinds}
+        cpu = {kind: [] for kind in kinds}
+        queries = {}
+        loads = [loadavg()]
+        # a first round warms the caches up; --profile: a last one under
+        # pyinstrument; neither is counted
+        for round_ in range(args.repeat + 1 + bool(args.profile)):
+            counted = 0 < round_ <= args.repeat
+            for kind, (run, who) in kinds.items():
+                seconds, process, queries[kind] = run(
+                    registry, shop_id, ids, who, profile=round_ > args.repeat
+                )
+                if counted:
+                    wall[kind].append(round(seconds, 3))
+                    cpu[kind].append(round(process, 3))
+            loads.append(loadavg())
+            print(f"{platform.name} round {round_}: {wall}", flush=True)
+
+    def ratios(figures):
+        median = {kind: statistics.median(values) for kind, values in figures.items()}
+        return {
+            "median_seconds": median,
+            # orders/s over the superuser's batched floor's (>1: faster)
+            "job_user_to_floor": round(
+                median["floor_superuser"] / median["job_user"], 3
+            ),
+            "job_superuser_to_floor": round(
+                median["floor_superuser"] / median["job_superuser"], 3
+            ),
+            "floor_user_to_floor": round(
+                median["floor_superuser"] / median["floor_user"], 3
+            ),
+            "job_user_to_floor_user": round(
+                median["floor_user"] / median["job_user"], 3
+            ),
+        }
+
+    result = {
+        "platform": platform.name,
+        "orders": args.compare,
+        "rounds": args.repeat,
+        "wall_seconds": wall,
+        "wall": ratios(wall),
+        # this thread's CPU: the ORM's and the client's, not the emulator's (its own
+        # thread) nor PostgreSQL's
+        "cpu_seconds": cpu,
+        "cpu": ratios(cpu),
+        "queries": queries,
+        "loadavg_per_round": loads,
+    }
+    print(json.dumps(result, indent=2), flush=True)
+    return result
+
+
+def registry_admin(registry):
+    with registry.cursor() as cr:
+        return environment(cr).ref("base.user_admin").id
 
 
 def last_job_id(registry):
@@ -351,6 +529,16 @@ def main(argv=None):
         "in this process (pyinstrument; bench/results/import_*_profile.txt)",
     )
     parser.add_argument(
+        "--compare",
+        type=int,
+        default=0,
+        metavar="N",
+        help="only time N orders through the batched floor and the import job "
+        "in this process, each as the superuser and as the queuing user, in "
+        "--repeat rounds (bench/results/import_compare_<platform>.json)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, metavar="K")
+    parser.add_argument(
         "--against",
         metavar="GIT_REF",
         help="then the same one-job import with the code of this git ref (its "
@@ -358,7 +546,7 @@ def main(argv=None):
         "that one's",
     )
     args = parser.parse_args(argv)
-    if args.profile and args.config == "defaults":
+    if args.profile and args.config == "defaults" and not args.compare:
         parser.error("--profile profiles the one-job configuration's job")
     if args.against and (args.profile or args.config == "defaults"):
         parser.error("--against compares the one-job configuration's import")
@@ -371,6 +559,11 @@ def main(argv=None):
         parser.error(f"--platform: one or more of {', '.join(PLATFORMS)}, or all")
     ok = True
     results = {}
+    if args.compare:
+        for name in names:
+            found = compare(registry, PLATFORMS[name], args)
+            write_result(f"import_compare_{name}", found)
+        return 0
     for name in names:
         result = figures = None
         if args.config != "defaults":

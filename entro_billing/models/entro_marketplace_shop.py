@@ -72,22 +72,22 @@ class EntroMarketplaceShop(models.Model):
             ],
         )
 
-    def _orders_this_month(self):
+    def _orders_this_month(self, up_to=None):
+        """The company's orders imported this month; ``up_to``: those imported
+        before this binding, and itself (a batch's new orders are claimed
+        together, their ids in their order)."""
         self.ensure_one()
         month_start = fields.Datetime.now().replace(
             day=1, hour=0, minute=0, second=0, microsecond=0
         )
+        domain = [
+            ("company_id", "=", self.company_id.id),
+            ("create_date", ">=", month_start),
+        ]
+        if up_to:
+            domain.append(("id", "<=", up_to.id))
         # sudo: the quota counts all the company's orders, whoever imports
-        return (
-            self.env["entro.marketplace.order"]
-            .sudo()
-            .search_count(
-                [
-                    ("company_id", "=", self.company_id.id),
-                    ("create_date", ">=", month_start),
-                ]
-            )
-        )
+        return self.env["entro.marketplace.order"].sudo().search_count(domain)
 
     # ------------------------------------------------------------------ hooks
 
@@ -147,7 +147,7 @@ class EntroMarketplaceShop(models.Model):
         limited, plan = self._billing_plan()
         if not limited or not plan or not plan.max_orders_month:
             return
-        if self._orders_this_month() > plan.max_orders_month:
+        if self._orders_this_month(up_to=binding) > plan.max_orders_month:
             # sudo: the import job's own order, flagged by the system
             binding.sudo().billing_over_quota = True
             binding.sudo().message_post(

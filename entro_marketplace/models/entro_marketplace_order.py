@@ -14,7 +14,7 @@ from odoo.tools.misc import formatLang
 from odoo.addons.queue_job.exception import RetryableJobError
 
 from ..tools.dates import to_aware, to_naive
-from ..tools.locks import advisory_xact_lock, stock_transaction
+from ..tools.locks import advisory_xact_locks, stock_transaction
 
 _logger = logging.getLogger(__name__)
 
@@ -88,7 +88,16 @@ class EntroMarketplaceOrder(models.Model):
     sale_order_id = fields.Many2one(
         "sale.order", index=True, ondelete="set null", copy=False
     )
-    partner_id = fields.Many2one(related="sale_order_id.partner_id")
+    # not tracked here (the related field would inherit the sale order's
+    # tracking): the sale order tracks its customer; here each import would post
+    # the buyer's name once more in the order's chatter
+    partner_id = fields.Many2one(related="sale_order_id.partner_id", tracking=False)
+    # issue 18: the inverse of the returns' order, so that writing the sale
+    # orders of a batch's orders reads their returns (whose stored sale_order_id
+    # follows) in one query for the batch, where the ORM searched them per order
+    return_ids = fields.One2many(
+        "entro.marketplace.return", "order_id", string="Marketplace Returns"
+    )
     status = fields.Char(
         "Platform Status", help="The status as the platform says it (its own code)."
     )
@@ -241,17 +250,24 @@ class EntroMarketplaceOrder(models.Model):
 
     @api.depends("currency_code", "sale_order_id.currency_id", "company_id")
     def _compute_currency_id(self):
+        # the usual code is the company's or the sale order's currency: found
+        # without a search (an import computes this order by order)
+        currencies = {}
+        for order in self:
+            for currency in (
+                order.sale_order_id.currency_id,
+                order.company_id.currency_id,
+            ):
+                if currency:
+                    currencies.setdefault(currency.name, currency)
         codes = set(self.filtered("currency_code").mapped("currency_code"))
-        currencies = (
-            {
-                c.name: c
+        if codes - set(currencies):
+            currencies.update(
+                (c.name, c)
                 for c in self.env["res.currency"]
                 .with_context(active_test=False)
-                .search([("name", "in", list(codes))])
-            }
-            if codes
-            else {}
-        )
+                .search([("name", "in", list(codes - set(currencies)))])
+            )
         for order in self:
             order.currency_id = (
                 currencies.get(order.currency_code)
@@ -605,71 +621,95 @@ class EntroMarketplaceOrder(models.Model):
             + f" ({', '.join(sorted(set(results)))})"
         )
 
-    def _lock(self, shop, external_id):
-        """Serialise the imports of one platform order across workers."""
-        advisory_xact_lock(self.env.cr, "entro.order", f"{shop.id}:{external_id}")
+    def _lock(self, shop, external_ids):
+        """Serialise the imports of these platform orders across workers."""
+        advisory_xact_locks(
+            self.env.cr, "entro.order", [f"{shop.id}:{eid}" for eid in external_ids]
+        )
 
     @api.model
-    def _claim(self, shop, external_id, known=None):
-        """(binding, created) for this order, safe against concurrent imports.
+    def _claim(self, shop, external_ids, known=None):
+        """{external id: (binding, created)} of these orders (of one batch, in
+        their order), safe against concurrent imports.
 
         ``known``: {external id: binding} of the batch's orders already found
-        (one search for the batch, as good as one after each lock: what another
+        (one search for the batch, as good as one after the locks: what another
         job commits after this transaction's snapshot is invisible to either, and
         met by the INSERT below).
 
-        After the advisory lock, a job whose snapshot predates another job's
-        commit still cannot see that job's binding: the row is claimed with an
-        INSERT .. ON CONFLICT, which raises a serialization failure in that case,
-        turned into a retry of the job (with a fresh snapshot). The claimed row
-        carries no personal data, and a failed attempt is not logged.
+        The orders are locked together (one query), and the new ones claimed
+        together: one INSERT .. ON CONFLICT of their rows, in their order, so
+        that their ids count them as entro_billing's quota does, one after the
+        other. A job whose snapshot predates another job's commit cannot see that
+        job's bindings: the INSERT then conflicts, or raises a serialization
+        failure, turned into a retry of the job (with a fresh snapshot), as one
+        order's claim did before. The claimed rows carry no personal data, and a
+        failed attempt is not logged.
         """
-        self._lock(shop, external_id)
-        if known is not None:
-            binding = known.get(external_id, self.browse())
-        else:
-            binding = self.search(
-                [("shop_id", "=", shop.id), ("external_id", "=", external_id)]
-            )
-        if binding:
-            return binding, False
-        self.env.flush_all()
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    """
-                    INSERT INTO entro_marketplace_order
-                        (shop_id, company_id, platform, name, external_id,
-                         sync_state, update_count, amounts_complete,
-                         amounts_pending, cod,
-                         create_uid, write_uid, create_date, write_date)
-                    VALUES (%s, %s, %s, %s, %s, 'ok', 0, true, false, false,
-                            %s, %s,
-                            now() at time zone 'UTC', now() at time zone 'UTC')
-                    ON CONFLICT (shop_id, external_id) DO NOTHING
-                    RETURNING id
-                    """,
-                    [
-                        shop.id,
-                        shop.company_id.id,
-                        shop.platform,
-                        f"{shop._platform_label()} {external_id}",
-                        external_id,
-                        self.env.uid,
-                        self.env.uid,
-                    ],
-                    log_exceptions=False,
+        self._lock(shop, external_ids)
+        if known is None:
+            known = {
+                binding.external_id: binding
+                for binding in self.search(
+                    [("shop_id", "=", shop.id), ("external_id", "in", external_ids)]
                 )
-                row = self.env.cr.fetchone()
-        except psycopg2.errors.SerializationFailure:
-            row = None
-        if not row:
-            raise RetryableJobError(
-                f"order {external_id} is being imported by another job",
-                seconds=5,
-                ignore_retry=True,
-            )
-        return self.browse(row[0]), True
+            }
+        new = [eid for eid in dict.fromkeys(external_ids) if eid not in known]
+        created = {}
+        if new:
+            self.env.flush_all()
+            label = shop._platform_label()
+            rows = [
+                (
+                    shop.id,
+                    shop.company_id.id,
+                    shop.platform,
+                    f"{label} {eid}",
+                    eid,
+                    self.env.uid,
+                )
+                for eid in new
+            ]
+            values = ", ".join(["%s"] * len(rows))
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        f"""
+                        INSERT INTO entro_marketplace_order
+                            (shop_id, company_id, platform, name, external_id,
+                             sync_state, update_count, amounts_complete,
+                             amounts_pending, cod,
+                             create_uid, write_uid, create_date, write_date)
+                        SELECT v.shop_id, v.company_id, v.platform, v.name,
+                               v.external_id, 'ok', 0, true, false, false,
+                               v.uid, v.uid,
+                               now() at time zone 'UTC', now() at time zone 'UTC'
+                          FROM (VALUES {values})
+                            AS v(shop_id, company_id, platform, name, external_id,
+                                 uid)
+                        ON CONFLICT (shop_id, external_id) DO NOTHING
+                        RETURNING id, external_id
+                        """,  # only placeholders are formatted in
+                        rows,
+                        log_exceptions=False,
+                    )
+                    created = {eid: id_ for id_, eid in self.env.cr.fetchall()}
+            except psycopg2.errors.SerializationFailure:
+                created = {}
+            if len(created) < len(new):
+                raise RetryableJobError(
+                    f"order(s) {', '.join(e for e in new if e not in created)} "
+                    "being imported by another job",
+                    seconds=5,
+                    ignore_retry=True,
+                )
+        # one recordset: what is read of one binding is read of all at once
+        ids = [known[eid].id if eid in known else created[eid] for eid in external_ids]
+        bindings = {binding.id: binding for binding in self.browse(ids)}
+        return {
+            eid: (bindings[id_], eid in created)
+            for eid, id_ in zip(external_ids, ids, strict=True)
+        }
 
     @api.model
     def _import_platform_order(self, shop, order):
@@ -685,12 +725,13 @@ class EntroMarketplaceOrder(models.Model):
         update; an order that cannot be mapped is kept in the exception state
         with an activity, never dropped.
 
-        Each order is claimed and classified on its own; the new sale orders of
-        the batch are then created together and the paid ones confirmed
-        together, in one savepoint. Should that fail, they are imported one at a
-        time, each in a savepoint of its own, so that one bad order cannot block
-        the others (nothing lost, nothing twice). Updates of existing sale
-        orders are applied one at a time.
+        The batch's orders are claimed together (:meth:`_claim`), then each is
+        classified on its own; the new sale orders of the batch are then created
+        together and the paid ones confirmed together, in one savepoint. Should
+        that fail, they are imported one at a time, each in a savepoint of its
+        own, so that one bad order cannot block the others (nothing lost,
+        nothing twice). Updates of existing sale orders are applied one at a
+        time.
         """
         results = [None] * len(orders)
         # the same order twice in one batch: the later one after the first
@@ -707,20 +748,12 @@ class EntroMarketplaceOrder(models.Model):
         for index in first:
             products[index] = resolved[start : start + len(orders[index].lines)]
             start += len(orders[index].lines)
-        known = {
-            binding.external_id: binding
-            for binding in self.search(
-                [
-                    ("shop_id", "=", shop.id),
-                    ("external_id", "in", [orders[i].external_id for i in first]),
-                ]
-            )
-        }
+        # the batch's orders locked, and the new ones claimed, together
+        claims = self._claim(shop, [orders[i].external_id for i in first])
         together = []
         for index in first:
             order = orders[index]
-            # one after the other, as the quota of entro_billing counts them
-            binding, created = self._claim(shop, order.external_id, known)
+            binding, created = claims[order.external_id]
             outcome = binding._receive_platform_order(order, created)
             if outcome:
                 results[index] = outcome
@@ -833,6 +866,9 @@ class EntroMarketplaceOrder(models.Model):
         ``items``: (index, binding, order, created, product and adjustment
         lines). Returns [(index, outcome)].
         """
+        # the batch's bindings as written so far, outside the savepoint: a
+        # failure there (a serialization failure) fails the job, to be retried
+        self.env.cr.flush()
         try:
             with self.env.cr.savepoint():
                 self._create_sale_orders_together(shop, items)

@@ -1,4 +1,5 @@
-"""A detail batch's products and buyers are found together, as one at a time."""
+"""A detail batch's products, buyers and claims are found or made together, as
+one at a time."""
 
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from odoo.addons.entro_marketplace.platforms.records import (
     Order,
     OrderLine,
 )
+from odoo.addons.queue_job.exception import RetryableJobError
 
 from .common import ShopeeFlowCase
 
@@ -150,3 +152,47 @@ class TestImportBatching(ShopeeFlowCase):
             self.assertEqual(Partner._entro_buyer_partners(self.shop, each), pair)
         self.assertEqual(Partner._entro_buyer_partners_many(self.shop, orders), pairs)
         self.assertEqual(Partner.search_count([]), count)
+
+    def test_a_batch_is_claimed_together_in_its_order(self):
+        Binding = self.env["entro.marketplace.order"]
+        numbers = ["C3", "C1", "C2"]
+        claims = Binding._claim(self.shop, numbers)
+        self.assertEqual([claims[n][1] for n in numbers], [True] * 3)
+        bindings = [claims[n][0] for n in numbers]
+        self.assertEqual([b.external_id for b in bindings], numbers)
+        self.assertEqual([b.shop_id for b in bindings], [self.shop] * 3)
+        # their ids in the batch's order: entro_billing's quota counts them so
+        ids = [b.id for b in bindings]
+        self.assertEqual(ids, sorted(ids))
+        # twice as many new orders: the same queries (one lock, one INSERT)
+        three, six = ["D1", "D2", "D3"], ["E1", "E2", "E3", "E4", "E5", "E6"]
+        _claims, count = self.queries(lambda: Binding._claim(self.shop, three))
+        _claims, count_six = self.queries(lambda: Binding._claim(self.shop, six))
+        self.assertEqual(count_six, count)
+        # claimed again: found, not made twice
+        again = Binding._claim(self.shop, numbers)
+        self.assertEqual(
+            {n: again[n] for n in numbers}, {n: (claims[n][0], False) for n in numbers}
+        )
+        # a row committed by another job after this job's snapshot (not among
+        # what this job found): the job is retried, not the order made twice
+        with self.assertRaisesRegex(RetryableJobError, "C1"):
+            Binding._claim(self.shop, ["F1", "C1"], known={})
+
+    def test_the_buyer_is_not_tracked_on_the_platform_order(self):
+        """The sale order tracks its customer; the platform order's chatter
+        does not repeat the buyer's name for each import."""
+        env = self.env(context=dict(self.env.context, tracking_disable=False))
+        (placed,) = self.add_orders(1, seed=51, statuses=["READY_TO_SHIP"])
+        shop = self.shop.with_env(env)
+        fetched = shop._platform_client().get_orders([placed["order_sn"]])
+        results = env["entro.marketplace.order"]._import_platform_orders(shop, fetched)
+        self.assertEqual(results, ["created"])
+        env.cr.flush()  # the precommit hooks: the tracking messages
+        binding = self.bindings()
+        self.assertTrue(binding.sale_order_id.partner_id)
+        Message = self.env["mail.message"].sudo()
+        tracked = Message.search(
+            [("model", "=", binding._name), ("res_id", "=", binding.id)]
+        ).tracking_value_ids
+        self.assertFalse(tracked)

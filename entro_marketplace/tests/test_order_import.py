@@ -255,10 +255,14 @@ class TestOrderImport(ShopeeFlowCase):
         held = bindings.filtered(lambda b: b.external_id == bad)
         self.assertEqual(held.sync_state, "exception")
         self.assertIn("USD", held.exception_reason)
+        # the platform's currency, found though neither the company's nor a
+        # sale order's
+        self.assertEqual(held.currency_id, self.env.ref("base.USD"))
         self.assertFalse(held.sale_order_id)
         self.assertTrue(held.activity_ids)
         good = bindings - held
         self.assertEqual(set(good.mapped("sync_state")), {"ok"})
+        self.assertEqual(good.currency_id, self.vnd)
         self.assertEqual(set(good.sale_order_id.mapped("state")), {"sale"})
         by_sn = {o["order_sn"]: o for o in orders}
         for binding in good:

@@ -16,6 +16,20 @@ def advisory_xact_lock(cr, namespace, key):
     cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", _keys(namespace, key))
 
 
+def advisory_xact_locks(cr, namespace, keys):
+    """:func:`advisory_xact_lock` for each of ``keys``, in one query, taken in
+    their sorted order (two transactions taking overlapping sets never wait for
+    each other in a circle)."""
+    pairs = sorted({tuple(_keys(namespace, key)) for key in keys})
+    if not pairs:
+        return
+    cr.execute(
+        "SELECT pg_advisory_xact_lock(a, b) FROM unnest(%s::int[], %s::int[])"
+        " WITH ORDINALITY AS k(a, b, n) ORDER BY n",
+        [[a for a, _b in pairs], [b for _a, b in pairs]],
+    )
+
+
 @contextmanager
 def serialized_transaction(env, namespace, key):
     """An environment on a transaction of its own, which starts once no other
