@@ -50,7 +50,11 @@ class EntroMarketplaceOrder(models.Model):
         "entro.marketplace.settlement.line", "order_id", string="Payout Lines"
     )
     withholding_regime = fields.Selection(
-        related="shop_id.withholding_regime", store=True, string="Tax Regime"
+        related="shop_id.withholding_regime",
+        store=True,
+        string="Tax Regime",
+        # the shop tracks its regime; each order's chatter need not repeat it
+        tracking=False,
     )
     withholding_kind = fields.Selection(
         SUPPLY_KIND_SELECTION,
