@@ -185,7 +185,6 @@ class EntroMarketplaceSettlementLine(models.Model):
         payment state of the payout's entry once, not once per order.
         """
         plan = []
-        earlier = self._open_receivables_of_earlier_payouts()
         for lines in group_by_order(self).values():
             receivable = lines.filtered(
                 lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
@@ -208,7 +207,15 @@ class EntroMarketplaceSettlementLine(models.Model):
                 )
                 if open_lines:
                     steps.append(aml | open_lines)
-            same = (own | earlier.get(lines[0].order_id.id, own.browse())).filtered(
+            # the order's receivable lines of other payouts (the order's inverse
+            # field: read for the payout's orders together)
+            earlier = (lines.order_id.payout_line_ids - self).filtered(
+                lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
+            )
+            earlier_open = earlier.move_line_id.sudo().filtered(
+                lambda aml: aml.parent_state == "posted"
+            )
+            same = (own | earlier_open).filtered(
                 lambda aml, account=account: (
                     aml.account_id == account and not aml.reconciled
                 )
@@ -219,32 +226,6 @@ class EntroMarketplaceSettlementLine(models.Model):
                 plan.append(steps)
         if plan:
             self.env["account.move.line"].sudo()._reconcile_plan(plan)
-
-    def _open_receivables_of_earlier_payouts(self):
-        """{order id: open receivable journal items of the orders' lines in other
-        payouts}, one search for the whole payout."""
-        orders = self.filtered(
-            lambda line: line.fee_type in RECEIVABLE_TYPES and line.move_line_id
-        ).order_id
-        if not orders:
-            return {}
-        others = self.search(
-            [
-                ("order_id", "in", orders.ids),
-                ("fee_type", "in", RECEIVABLE_TYPES),
-                ("move_line_id", "!=", False),
-                ("id", "not in", self.ids),
-            ]
-        )
-        found = {}
-        for line in others:
-            # sudo: the payouts' own journal items (see _reconcile_orders)
-            aml = line.move_line_id.sudo()
-            if not aml.reconciled and aml.parent_state == "posted":
-                found[line.order_id.id] = (
-                    found.get(line.order_id.id, aml.browse()) | aml
-                )
-        return found
 
     def action_open_order(self):
         self.ensure_one()
