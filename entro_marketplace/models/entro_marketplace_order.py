@@ -750,11 +750,12 @@ class EntroMarketplaceOrder(models.Model):
             start += len(orders[index].lines)
         # the batch's orders locked, and the new ones claimed, together
         claims = self._claim(shop, [orders[i].external_id for i in first])
+        currencies = self._currency_ids(shop, orders)
         together = []
         for index in first:
             order = orders[index]
             binding, created = claims[order.external_id]
-            outcome = binding._receive_platform_order(order, created)
+            outcome = binding._receive_platform_order(order, created, currencies)
             if outcome:
                 results[index] = outcome
             elif binding.sale_order_id or order.state == "cancelled":
@@ -778,8 +779,29 @@ class EntroMarketplaceOrder(models.Model):
                 results[index] = outcome
         return results
 
-    def _receive_platform_order(self, order, created):
+    @api.model
+    def _currency_ids(self, shop, orders):
+        """{currency code: id} of these orders' currencies, for a batch: one
+        search at most, where computing each binding's currency as it is
+        written searched once per order for a code that is neither the
+        company's nor (not created yet) its sale order's."""
+        codes = {order.currency for order in orders if order.currency}
+        found = {shop.company_id.currency_id.name: shop.company_id.currency_id.id}
+        if codes - set(found):
+            found.update(
+                (currency.name, currency.id)
+                for currency in self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "in", list(codes - set(found)))])
+            )
+        return {code: found[code] for code in codes if code in found}
+
+    def _receive_platform_order(self, order, created, currencies=None):
         """Record a claimed order's platform data on its binding.
+
+        ``currencies``: {code: id} of the batch's currencies (see
+        :meth:`_currency_ids`), written with the rest rather than computed
+        binding by binding.
 
         Returns the outcome when there is nothing more to do (older, unchanged,
         exception), or None when its sale order is to be created or updated.
@@ -828,6 +850,9 @@ class EntroMarketplaceOrder(models.Model):
             self.write(values)
             self._set_exception(reason)
             return "exception"
+        if currencies and order.currency in currencies:
+            # what _compute_currency_id gives: the currency of the platform's code
+            values["currency_id"] = currencies[order.currency]
         self.write(values)
         if created:
             self.shop_id._on_order_created(self)
