@@ -98,6 +98,8 @@ class JournalEntry:
     status: int
     fault: str | None
     at: float
+    #: the seconds the emulator took to answer (its route and faults)
+    seconds: float = 0.0
 
     def json(self) -> Any:
         """The request body decoded as JSON."""
@@ -411,6 +413,7 @@ class EmulatorServer:
 
     def handle(self, request: Request) -> Response:
         """Apply faults, dispatch, journal; never raises."""
+        started = time.monotonic()
         fault = self.faults.take(
             request.path, kinds=self.generic_fault_kinds(), query=request.query
         )
@@ -434,6 +437,7 @@ class EmulatorServer:
                 status=response.status,
                 fault=fault.kind if fault else None,
                 at=time.time(),
+                seconds=time.monotonic() - started,
             )
         )
         return response
