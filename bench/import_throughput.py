@@ -131,8 +131,8 @@ def floor(registry, shop_id, ids, profile=False, batch=1, user=None):
     label = "import_floor" if batch == 1 else "import_floor_batched"
     with registry.cursor() as cr:
         env = as_user(cr, user)
-        fetched = env["entro.marketplace.shop"].browse(shop_id)._platform_client()
-        fetched = fetched.get_orders(ids)
+        client = env["entro.marketplace.shop"].browse(shop_id)._platform_client()
+        fetched = client.get_orders(ids)
     elapsed = 0.0
     with profiled(label, profile):
         for first in range(0, len(fetched), BATCHED_FLOOR):

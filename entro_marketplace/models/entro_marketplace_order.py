@@ -260,14 +260,9 @@ class EntroMarketplaceOrder(models.Model):
             ):
                 if currency:
                     currencies.setdefault(currency.name, currency)
-        codes = set(self.filtered("currency_code").mapped("currency_code"))
-        if codes - set(currencies):
-            currencies.update(
-                (c.name, c)
-                for c in self.env["res.currency"]
-                .with_context(active_test=False)
-                .search([("name", "in", list(codes - set(currencies)))])
-            )
+        currencies = self._currencies_by_code(
+            set(self.filtered("currency_code").mapped("currency_code")), currencies
+        )
         for order in self:
             order.currency_id = (
                 currencies.get(order.currency_code)
@@ -780,21 +775,30 @@ class EntroMarketplaceOrder(models.Model):
         return results
 
     @api.model
+    def _currencies_by_code(self, codes, known):
+        """{code: res.currency} of these currency codes: ``known`` ({code:
+        currency} already at hand, e.g. the company's), and one search for the
+        others."""
+        currencies = dict(known)
+        if codes - set(currencies):
+            currencies.update(
+                (currency.name, currency)
+                for currency in self.env["res.currency"]
+                .with_context(active_test=False)
+                .search([("name", "in", list(codes - set(currencies)))])
+            )
+        return currencies
+
+    @api.model
     def _currency_ids(self, shop, orders):
         """{currency code: id} of these orders' currencies, for a batch: one
         search at most, where computing each binding's currency as it is
         written searched once per order for a code that is neither the
         company's nor (not created yet) its sale order's."""
         codes = {order.currency for order in orders if order.currency}
-        found = {shop.company_id.currency_id.name: shop.company_id.currency_id.id}
-        if codes - set(found):
-            found.update(
-                (currency.name, currency.id)
-                for currency in self.env["res.currency"]
-                .with_context(active_test=False)
-                .search([("name", "in", list(codes - set(found)))])
-            )
-        return {code: found[code] for code in codes if code in found}
+        company = shop.company_id.currency_id
+        found = self._currencies_by_code(codes, {company.name: company})
+        return {code: found[code].id for code in codes if code in found}
 
     def _receive_platform_order(self, order, created, currencies=None):
         """Record a claimed order's platform data on its binding.
