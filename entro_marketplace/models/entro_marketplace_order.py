@@ -727,7 +727,19 @@ class EntroMarketplaceOrder(models.Model):
         own, so that one bad order cannot block the others (nothing lost,
         nothing twice). Updates of existing sale orders are applied one at a
         time.
+
+        What the import creates (buyers, sale orders, their deliveries and
+        invoices) is not followed by the user who queued it: Odoo subscribes a
+        record's creator, and that user would follow every buyer and delivery of
+        the shop (notified of each), at the cost of inserting followers for
+        each record.
         """
+        if not self.env.context.get("mail_create_nosubscribe"):
+            return self.with_context(
+                mail_create_nosubscribe=True
+            )._import_platform_orders(
+                shop.with_context(mail_create_nosubscribe=True), orders
+            )
         results = [None] * len(orders)
         # the same order twice in one batch: the later one after the first
         first, again, seen = [], [], set()

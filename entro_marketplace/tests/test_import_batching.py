@@ -196,3 +196,37 @@ class TestImportBatching(ShopeeFlowCase):
             [("model", "=", binding._name), ("res_id", "=", binding.id)]
         ).tracking_value_ids
         self.assertFalse(tracked)
+
+    def test_the_queuing_user_follows_nothing_the_import_creates(self):
+        """Odoo subscribes a record's creator: the user who queued the import
+        would follow every buyer and delivery of the shop. The customer still
+        follows the sale order, as Odoo's confirmation makes it."""
+        env = self.env(context=dict(self.env.context, tracking_disable=False))
+        placed = self.add_orders(3, seed=53, statuses=["READY_TO_SHIP"])
+        shop = self.shop.with_env(env)
+        fetched = shop._platform_client().get_orders([o["order_sn"] for o in placed])
+        results = env["entro.marketplace.order"]._import_platform_orders(shop, fetched)
+        self.assertEqual(results, ["created"] * 3)
+        env.cr.flush()
+        sales = self.bindings().sale_order_id
+        self.assertEqual(len(sales), 3)
+        self.assertEqual(set(sales.mapped("state")), {"sale"})
+        pickings = sales.picking_ids
+        self.assertEqual(len(pickings), 3)
+        records = {
+            "sale.order": sales,
+            "stock.picking": pickings,
+            "res.partner": sales.partner_id | sales.partner_shipping_id,
+        }
+        Follower = self.env["mail.followers"].sudo()
+        for model, found in records.items():
+            followed = Follower.search(
+                [
+                    ("res_model", "=", model),
+                    ("res_id", "in", found.ids),
+                    ("partner_id", "=", self.manager.partner_id.id),
+                ]
+            )
+            self.assertFalse(followed, model)
+        for sale in sales:
+            self.assertIn(sale.partner_id, sale.sudo().message_partner_ids)
