@@ -48,6 +48,16 @@ from bench.platforms import PLATFORMS
 BATCHED_FLOOR = 50
 
 
+def spread(seconds):
+    """The median, fastest and slowest of per-batch seconds, and each."""
+    return {
+        "median": round(statistics.median(seconds), 3),
+        "min": round(min(seconds), 3),
+        "max": round(max(seconds), 3),
+        "each": [round(s, 2) for s in seconds],
+    }
+
+
 def n_per_s(ids, seconds):
     return f"{len(ids) / seconds:.2f}"
 
@@ -121,7 +131,7 @@ def floor(registry, shop_id, ids, profile=False, batch=1, user=None):
     runs in a transaction of its own, as the job's does, ended as its commit
     would begin (``cr.flush()``: the writes and the precommit hooks, e.g. the
     sale orders' tracking messages) and rolled back, so that every batch starts
-    from the same database. The seconds are those of the batches' work.
+    from the same database. Returns the seconds of each batch's work.
 
     Until the evening of 2026-12-05 all the batches ran in one transaction: past
     a few hundred orders it slowed (14.7 orders/s for Shopee at 1,000 and 2,000
@@ -133,7 +143,7 @@ def floor(registry, shop_id, ids, profile=False, batch=1, user=None):
         env = as_user(cr, user)
         client = env["entro.marketplace.shop"].browse(shop_id)._platform_client()
         fetched = client.get_orders(ids)
-    elapsed = 0.0
+    seconds = []
     with profiled(label, profile):
         for first in range(0, len(fetched), BATCHED_FLOOR):
             with registry.cursor() as cr:
@@ -145,10 +155,10 @@ def floor(registry, shop_id, ids, profile=False, batch=1, user=None):
                     values = sale_values(env, shop, job[start : start + batch])
                     create_and_confirm(env, shop, values)
                 cr.flush()
-                elapsed += time.perf_counter() - started
+                seconds.append(time.perf_counter() - started)
                 cr.rollback()
     vacuum(registry)
-    return elapsed
+    return seconds
 
 
 def vacuum(registry):
@@ -395,6 +405,8 @@ def job_times(registry, after, elapsed):
         if gaps
         else None,
         "outside_jobs_s": round(elapsed - sync_s - imports_s, 2),
+        # each import job's exec_time, against the floor's batches
+        "import_job_seconds": [r[3] for r in imports],
     }
 
 
@@ -431,9 +443,9 @@ def measure(registry, db, platform, args):
         shop_id = prepare(registry, platform, emulator, catalogue)
         if args.profile:
             sample = ids[: args.profile]
-            floor_s = floor(registry, shop_id, sample, profile=True)
-            batched_s = floor(
-                registry, shop_id, sample, profile=True, batch=BATCHED_FLOOR
+            floor_s = sum(floor(registry, shop_id, sample, profile=True))
+            batched_s = sum(
+                floor(registry, shop_id, sample, profile=True, batch=BATCHED_FLOOR)
             )
             flow_s = flow_in_process(registry, shop_id, sample, profile=True)
             print(
@@ -443,11 +455,18 @@ def measure(registry, db, platform, args):
                 f"{len(sample) / flow_s:.2f} orders/s"
             )
             return None
-        floor_s = floor(registry, shop_id, ids)
-        batched_s = floor(registry, shop_id, ids, batch=BATCHED_FLOOR)
+        floor_s = sum(floor(registry, shop_id, ids))
+        batches = floor(registry, shop_id, ids, batch=BATCHED_FLOOR)
+        batched_s = sum(batches)
         # the same as the user the server's import job runs as (who queued it)
-        batched_user_s = floor(
-            registry, shop_id, ids, batch=BATCHED_FLOOR, user=registry_admin(registry)
+        batched_user_s = sum(
+            floor(
+                registry,
+                shop_id,
+                ids,
+                batch=BATCHED_FLOOR,
+                user=registry_admin(registry),
+            )
         )
         print(
             f"{platform.name}: ORM floor {n_per_s(ids, floor_s)} orders/s one at "
@@ -457,6 +476,7 @@ def measure(registry, db, platform, args):
         )
         emulator.journal.clear()
         flow_s, imported, failed, times = flow(registry, db, platform, args, shop_id)
+        job_seconds = times.pop("import_job_seconds")
         calls = {}
         emulator_s = 0.0
         for entry in emulator.journal.entries():
@@ -488,6 +508,17 @@ def measure(registry, db, platform, args):
             batched_s / times["import_jobs_s"], 3
         )
         if times["import_jobs_s"]
+        else None,
+        # one batch of 50 against one import job of the same 50: the medians,
+        # which one slow batch (an autovacuum, a checkpoint) does not move
+        "batch_seconds": {
+            "batched_floor": spread(batches),
+            "import_jobs": spread(job_seconds) if job_seconds else None,
+        },
+        "median_batch_ratio": round(
+            statistics.median(batches) / statistics.median(job_seconds), 3
+        )
+        if job_seconds
         else None,
         "flow_seconds": {
             "total": round(flow_s, 2),

@@ -51,6 +51,16 @@ def rows():
                 "≥ 0.9",
                 load_of(result),
             )
+        if result.get("median_batch_ratio"):
+            batches = result["batch_seconds"]
+            yield (
+                f"one batch of 50 against one import job, medians, {setup}",
+                f"import job {batches['import_jobs']['median']} s",
+                f"batched ORM floor {batches['batched_floor']['median']} s",
+                result["median_batch_ratio"],
+                "-",
+                load_of(result),
+            )
         against = result.get("against") or {}
         if against.get("ratio"):
             yield (
