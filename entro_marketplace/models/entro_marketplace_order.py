@@ -943,12 +943,8 @@ class EntroMarketplaceOrder(models.Model):
                 items, partners, strict=True
             )
         ]
-        sales = (
-            self.env["sale.order"]
-            .with_company(shop.company_id)
-            .with_context(mail_create_nosubscribe=True)
-            .create(values)
-        )
+        # not followed by the queuing user: see _import_platform_orders
+        sales = self.env["sale.order"].with_company(shop.company_id).create(values)
         payable = self.env["sale.order"]
         for (_index, binding, order, _created, _lines), sale in zip(
             items, sales, strict=True
@@ -1114,12 +1110,8 @@ class EntroMarketplaceOrder(models.Model):
     def _create_sale_order(self, order):
         shop = self.shop_id
         values = self._sale_order_values(order, self._prepare_lines(order))
-        sale = (
-            self.env["sale.order"]
-            .with_company(shop.company_id)
-            .with_context(mail_create_nosubscribe=True)
-            .create(values)
-        )
+        # not followed by the queuing user: see _import_platform_orders
+        sale = self.env["sale.order"].with_company(shop.company_id).create(values)
         self._check_currency(order, sale)
         self._check_total(order, sale)
         return sale
