@@ -410,38 +410,86 @@ def job_times(registry, after, elapsed):
     }
 
 
-def flow(registry, db, platform, args, shop_id):
-    """The import of the shop's orders through a server, timed after the import
-    of ``--warm-up`` orders of a shop of their own (another emulator, another
-    seed) by the same server: a server at work has its caches filled and its
-    templates compiled, as the bench's process has when it measures the floors."""
-    with platform.emulator(2) as warm:
-        catalogue = platform.catalogue(20, args.seed)
-        warm.add_catalogue(catalogue)
-        warm.add_orders(
-            platform.generate(warm, catalogue, args.warm_up, args.seed + 77)
-        )
-        warm_id = prepare(registry, platform, warm, catalogue, name="Bench warm-up")
-        with Server(db, channels="root:1") as server:
-            if args.warm_up:
-                run_import(server, warm_id, args.warm_up, timeout=600)
-            after = last_job_id(registry)
-            elapsed, imported, failed = run_import(
-                server, shop_id, args.orders, timeout=3600, step=2, last=BATCHED_FLOOR
-            )
+def flow_round(registry, server, shop_id, imported_before, ids, since):
+    """One round of the flow: the server's import of the shop's orders the
+    emulator gained since the last round (``ids``, updated from ``since`` on),
+    after one action_sync_orders.
+
+    The orders of all rounds are generated together, over the same three days,
+    and the rounds take them in the order of their updates: the shop's order
+    cursor is first set so that the sync lists from the round's first update,
+    as a scheduled sync lists what changed since the last one. Returns
+    (seconds, imported, failed jobs, job times).
+    """
+    with registry.cursor() as cr:
+        shop = environment(cr)["entro.marketplace.shop"].browse(shop_id)
+        shop.order_cursor = datetime.fromtimestamp(int(since), timezone.utc).replace(
+            tzinfo=None
+        ) + timedelta(minutes=shop.order_overlap_minutes)
+    after = last_job_id(registry)
+    elapsed, imported, failed = run_import(
+        server,
+        shop_id,
+        imported_before + len(ids),
+        timeout=3600,
+        step=2,
+        last=BATCHED_FLOOR,
+    )
     return elapsed, imported, failed, job_times(registry, after, elapsed)
 
 
+def warm_up(registry, server, platform, args):
+    """The server imports ``--warm-up`` orders of a shop of their own (another
+    emulator, another seed), and the floors run on the same orders (not
+    counted): a server at work has its caches filled and its templates
+    compiled, and so has this process before its floors are timed."""
+    if not args.warm_up:
+        return
+    with platform.emulator(2) as warm:
+        catalogue = platform.catalogue(20, args.seed)
+        warm.add_catalogue(catalogue)
+        orders = platform.generate(warm, catalogue, args.warm_up, args.seed + 77)
+        warm.add_orders(orders)
+        warm_id = prepare(registry, platform, warm, catalogue, name="Bench warm-up")
+        run_import(server, warm_id, args.warm_up, timeout=600)
+        warm_ids = [platform.order_id(o) for o in orders]
+        floor(registry, warm_id, warm_ids, batch=BATCHED_FLOOR)
+
+
+def sum_times(rounds):
+    """The flow's job times of all rounds together."""
+    total = {}
+    for times in rounds:
+        for key, value in times.items():
+            if key == "between_jobs_median_s":
+                continue
+            if isinstance(value, list):
+                total[key] = total.get(key, []) + value
+            else:
+                total[key] = round(total.get(key, 0) + value, 2)
+    return total
+
+
 def measure(registry, db, platform, args):
-    """One platform: the floor, then the flow, and the calls the flow made."""
+    """One platform: the floors and the flow, alternated in rounds of
+    ``--round-orders`` orders, and the calls the flow made.
+
+    Each round adds its orders to the emulator, times the three floors on
+    them (in this process), then their import through the server: a machine
+    whose speed drifts over minutes (this one's does: the same floor over the
+    same orders, one round after the other, varies by 15 %) weighs on the
+    floors and the flow alike, where one floor pass before the whole flow
+    compared two different moments."""
     with platform.emulator() as emulator:
         catalogue = platform.catalogue(20, args.seed)
         emulator.add_catalogue(catalogue)
         orders = platform.generate(emulator, catalogue, args.orders, args.seed)
-        emulator.add_orders(orders)
+        # the rounds take the orders as the platform lists them: by update
+        orders.sort(key=platform.update_ts)
         ids = [platform.order_id(o) for o in orders]
         shop_id = prepare(registry, platform, emulator, catalogue)
         if args.profile:
+            emulator.add_orders(orders)
             sample = ids[: args.profile]
             floor_s = sum(floor(registry, shop_id, sample, profile=True))
             batched_s = sum(
@@ -455,43 +503,80 @@ def measure(registry, db, platform, args):
                 f"{len(sample) / flow_s:.2f} orders/s"
             )
             return None
-        floor_s = sum(floor(registry, shop_id, ids))
-        batches = floor(registry, shop_id, ids, batch=BATCHED_FLOOR)
-        batched_s = sum(batches)
-        # the same as the user the server's import job runs as (who queued it)
-        batched_user_s = sum(
-            floor(
-                registry,
-                shop_id,
-                ids,
-                batch=BATCHED_FLOOR,
-                user=registry_admin(registry),
-            )
-        )
+        user = registry_admin(registry)
+        size = args.round_orders or len(orders)
+        singles, batches, batches_user, job_seconds = [], [], [], []
+        rounds, times_each, calls = [], [], {}
+        flow_s = imported = failed = 0
+        emulator_s = 0.0
+        with Server(db, channels="root:1") as server:
+            warm_up(registry, server, platform, args)
+            for first in range(0, len(orders), size):
+                chunk = ids[first : first + size]
+                emulator.add_orders(orders[first : first + size])
+                single = floor(registry, shop_id, chunk)
+                batched = floor(registry, shop_id, chunk, batch=BATCHED_FLOOR)
+                batched_user = floor(
+                    registry, shop_id, chunk, batch=BATCHED_FLOOR, user=user
+                )
+                emulator.journal.clear()  # the floors' own reads are not counted
+                seconds, imported, failed_now, times = flow_round(
+                    registry,
+                    server,
+                    shop_id,
+                    imported,
+                    chunk,
+                    platform.update_ts(orders[first]),
+                )
+                for entry in emulator.journal.entries():
+                    emulator_s += entry.seconds
+                    # one key per endpoint: Tiki and TikTok put order ids in the path
+                    path = re.sub(r"/\d{7,}", "/{id}", entry.path)
+                    calls[path] = calls.get(path, 0) + 1
+                failed = max(failed, failed_now)
+                flow_s += seconds
+                singles += single
+                batches += batched
+                batches_user += batched_user
+                job_seconds += times.pop("import_job_seconds")
+                times_each.append(times)
+                rounds.append(
+                    {
+                        "orders": len(chunk),
+                        "flow_s": round(seconds, 2),
+                        "batched_floor_s": round(sum(batched), 2),
+                        "batched_floor_as_user_s": round(sum(batched_user), 2),
+                        "floor_s": round(sum(single), 2),
+                        "ratio_to_batched_floor": round(sum(batched) / seconds, 3),
+                        "loadavg": loadavg(),
+                    }
+                )
+                print(f"{platform.name} round {len(rounds)}: {rounds[-1]}", flush=True)
+        floor_s, batched_s, batched_user_s = map(sum, (singles, batches, batches_user))
         print(
             f"{platform.name}: ORM floor {n_per_s(ids, floor_s)} orders/s one at "
             f"a time, batched ORM floor {n_per_s(ids, batched_s)} orders/s "
             f"{BATCHED_FLOOR} at a time ({n_per_s(ids, batched_user_s)} as the "
-            "queuing user)"
+            f"queuing user), the import {n_per_s(ids, flow_s)} orders/s"
         )
-        emulator.journal.clear()
-        flow_s, imported, failed, times = flow(registry, db, platform, args, shop_id)
-        job_seconds = times.pop("import_job_seconds")
-        calls = {}
-        emulator_s = 0.0
-        for entry in emulator.journal.entries():
-            emulator_s += entry.seconds
-            # one key per endpoint: Tiki and TikTok put order ids in the path
-            path = re.sub(r"/\d{7,}", "/{id}", entry.path)
-            calls[path] = calls.get(path, 0) + 1
+    times = sum_times(times_each)
     n = args.orders
-    minimum, how = platform.minimum_calls(n)
+    # the fewest calls: each round's own (its sync lists its orders)
+    minimum, how = 0, ""
+    for done in rounds:
+        batch_min, how = platform.minimum_calls(done["orders"])
+        minimum += batch_min
     made = sum(calls.values())
+    ratios = [r["ratio_to_batched_floor"] for r in rounds]
     return {
         "platform": platform.name,
         "orders": n,
         "imported": imported,
         "failed_jobs": failed,
+        "round_orders": size,
+        "rounds": rounds,
+        # each round's import against its own batched floor
+        "round_ratios": spread(ratios),
         "floor_orders_per_s": round(n / floor_s, 2),
         "batched_floor_orders_per_s": round(n / batched_s, 2),
         "flow_orders_per_s": round(imported / flow_s, 2),
@@ -507,7 +592,7 @@ def measure(registry, db, platform, args):
         "import_jobs_ratio_to_batched_floor": round(
             batched_s / times["import_jobs_s"], 3
         )
-        if times["import_jobs_s"]
+        if times.get("import_jobs_s")
         else None,
         # one batch of 50 against one import job of the same 50: the medians,
         # which one slow batch (an autovacuum, a checkpoint) does not move
@@ -531,7 +616,7 @@ def measure(registry, db, platform, args):
         "api_calls_per_1000_orders": round(made * 1000 / n, 1),
         "api_minimum_per_1000_orders": round(minimum * 1000 / n, 1),
         "api_ratio_to_minimum": round(made / minimum, 3),
-        "note": f"minimum = {how}",
+        "note": f"minimum = {how}, for each round's orders",
         "loadavg": loadavg(),
     }
 
@@ -642,6 +727,15 @@ def main(argv=None):
         "--repeat rounds (bench/results/import_compare_<platform>.json)",
     )
     parser.add_argument("--repeat", type=int, default=3, metavar="K")
+    parser.add_argument(
+        "--round-orders",
+        type=int,
+        default=250,
+        metavar="N",
+        help="the floors and the import alternate in rounds of N orders (the "
+        "floors on a round's orders, then their import through the server); 0: "
+        "one round of all the orders (default: 250)",
+    )
     parser.add_argument(
         "--against",
         metavar="GIT_REF",

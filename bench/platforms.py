@@ -66,6 +66,11 @@ class Shopee:
     def order_id(self, order):
         return order["order_sn"]
 
+    def update_ts(self, order):
+        """The order's last update (seconds since the epoch), as the order list
+        filters it."""
+        return order["update_time"]
+
     def shop_values(self, emulator):
         return {
             "app_key": str(emulator.partner_id),
@@ -106,6 +111,9 @@ class Lazada(Shopee):
 
     def order_id(self, order):
         return str(order["order_id"])
+
+    def update_ts(self, order):
+        return datetime.fromisoformat(order["updated_at"]).timestamp()
 
     def shop_values(self, emulator):
         return {
@@ -191,6 +199,9 @@ class Tiki(Shopee):
 
     def order_id(self, order):
         return order["code"]
+
+    def update_ts(self, order):
+        return order["_update_ts"]
 
     def shop_values(self, emulator):
         return {

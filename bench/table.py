@@ -51,6 +51,19 @@ def rows():
                 "≥ 0.9",
                 load_of(result),
             )
+        if result.get("round_ratios"):
+            spread = result["round_ratios"]
+            yield (
+                (
+                    f"each round of {result['round_orders']:,} orders against its "
+                    f"own batched floor, {setup}"
+                ),
+                f"median {spread['median']}",
+                f"slowest round {spread['min']}, fastest {spread['max']}",
+                spread["median"],
+                "-",
+                load_of(result),
+            )
         if result.get("median_batch_ratio"):
             batches = result["batch_seconds"]
             yield (
