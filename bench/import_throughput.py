@@ -456,6 +456,27 @@ def warm_up(registry, server, platform, args):
         floor(registry, warm_id, warm_ids, batch=BATCHED_FLOOR)
 
 
+def round_bounds(orders, size, update_ts):
+    """[(first, last)] of the rounds of these orders (sorted by update): about
+    ``size`` orders each, but never two rounds with orders of the same update
+    time. A round's sync lists from its first update on (the platforms' lists
+    include that second): a round that began within the updates of the one
+    before would list that round's last orders again, and Shopee's list, which
+    gives no update times, would have them fetched again. The generators make
+    such ties: an update later than the time of generation is set to that time,
+    so that a few hundred orders may share the last second."""
+    bounds, first = [], 0
+    while first < len(orders):
+        last = min(first + size, len(orders))
+        while last < len(orders) and update_ts(orders[last]) == update_ts(
+            orders[last - 1]
+        ):
+            last += 1
+        bounds.append((first, last))
+        first = last
+    return bounds
+
+
 def sum_times(rounds):
     """The flow's job times of all rounds together."""
     total = {}
@@ -511,9 +532,9 @@ def measure(registry, db, platform, args):
         emulator_s = 0.0
         with Server(db, channels="root:1") as server:
             warm_up(registry, server, platform, args)
-            for first in range(0, len(orders), size):
-                chunk = ids[first : first + size]
-                emulator.add_orders(orders[first : first + size])
+            for first, last in round_bounds(orders, size, platform.update_ts):
+                chunk = ids[first:last]
+                emulator.add_orders(orders[first:last])
                 single = floor(registry, shop_id, chunk)
                 batched = floor(registry, shop_id, chunk, batch=BATCHED_FLOOR)
                 batched_user = floor(
