@@ -554,9 +554,13 @@ class EntroMarketplaceOrder(models.Model):
         staged (entro.marketplace.order.staging) for the import jobs, never put
         in the jobs' arguments.
         """
+        shop._check_order_import()
+        # sudo: the shop's own sync bookkeeping (a Marketplace user, who may
+        # sync, cannot write the shop)
+        bookkeeping = shop.sudo()
         paused = shop._orders_sync_paused()
         if paused:
-            shop.write({"last_error": paused})
+            bookkeeping.write({"last_error": paused})
             return f"paused: {paused}"
         now = fields.Datetime.now()
         if shop.order_cursor:
@@ -584,7 +588,9 @@ class EntroMarketplaceOrder(models.Model):
                 shop, client, todo
             )
         shop._enqueue_order_import([ref.external_id for ref in todo])
-        shop.write({"order_cursor": now, "last_sync_at": now, "last_error": False})
+        bookkeeping.write(
+            {"order_cursor": now, "last_sync_at": now, "last_error": False}
+        )
         return f"{len(refs)} orders changed, {len(todo)} to import"
 
     @api.model
@@ -593,7 +599,12 @@ class EntroMarketplaceOrder(models.Model):
 
         Headers the order sync staged are used (then deleted with the import), so
         that the platform is asked only for what a header lacks.
+
+        Runs as the superuser once the user's right to import the shop's orders
+        is checked (see the shop's :meth:`_check_order_import`); the user stays
+        the author of what it creates.
         """
+        shop._check_order_import()
         # sudo: the staging store is the system's (managers only read it)
         Staging = self.env["entro.marketplace.order.staging"].sudo()
         with shop._api_session("order import") as client:
@@ -604,6 +615,7 @@ class EntroMarketplaceOrder(models.Model):
         # seeing what the previous one committed (no deadlock, no serialization
         # failure between jobs running side by side).
         with stock_transaction(shop) as env:
+            env = env(su=True)
             shop_in_env = shop.with_env(env)
             results = self.with_env(env)._import_platform_orders(shop_in_env, orders)
             if staged:

@@ -819,7 +819,7 @@ class EntroMarketplaceShop(models.Model):
                 values["state"] = "error"
             # sudo: the failed job's own shop (its user may lack write access)
             shop.sudo().write(values)
-            shop._schedule_activity(
+            shop.sudo()._schedule_activity(
                 _("Marketplace sync needs attention"), values["last_error"]
             )
             shop._notify_user(values["last_error"], level="danger")
@@ -1024,9 +1024,42 @@ class EntroMarketplaceShop(models.Model):
             if shop.state not in ("connected", "error") or not shop.has_tokens:
                 raise UserError(_("The shop %s is not connected.", shop.name))
 
+    def _check_order_import(self):
+        """Whether this environment's user may import the shop's orders: a
+        Marketplace user of the shop's company. Raises AccessError otherwise.
+
+        The import then creates what the orders need (buyers, sale orders, their
+        deliveries and reservations) as the superuser, the user kept as their
+        author: what a sync creates is the shop's, the same whoever started it
+        (the cron and the webhooks run as the superuser; a Marketplace user
+        without Sales or Inventory rights may sync too). Products and buyers are
+        looked up in the shop's company only, whatever the rights.
+        """
+        self.ensure_one()
+        if self.env.su:
+            return
+        user = self.env.user
+        # reading the shop applies its company rule (the job's allowed companies)
+        company = self.company_id
+        if (
+            not user.has_group("entro_marketplace.group_marketplace_user")
+            or company not in user.company_ids
+        ):
+            raise AccessError(
+                _(
+                    "%(user)s may not import the orders of %(shop)s: only "
+                    "Marketplace users of %(company)s can.",
+                    user=user.name,
+                    shop=self.name,
+                    company=company.name,
+                )
+            )
+
     def action_sync_orders(self):
         """Import the orders changed since the last import (runs as a job)."""
         self._check_usable()
+        for shop in self:
+            shop._check_order_import()
         for shop in self:
             shop._enqueue("_job_sync_orders", identity=f"sync-orders-{shop.id}")
         return self._queued_notification(_("Order sync"))

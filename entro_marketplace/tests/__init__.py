@@ -26,6 +26,7 @@ from . import test_lazada_flow
 from . import test_lazada_fulfilment
 from . import test_lazada_staging
 from . import test_order_import
+from . import test_import_rights
 from . import test_payouts
 from . import test_resilience
 from . import test_security
