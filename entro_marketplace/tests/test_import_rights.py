@@ -16,32 +16,33 @@ class TestImportRights(ShopeeFlowCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        su = cls.env(su=True)
-        cls.other_company = su["res.company"].create({"name": "Other Company"})
+        cls.other_company = cls.env(su=True)["res.company"].create(
+            {"name": "Other Company"}
+        )
+        marketplace_user = "base.group_user,entro_marketplace.group_marketplace_user"
         # a seller's Marketplace user of both companies, working in the other
         # one: no Sales, no Inventory rights
-        cls.clerk = new_test_user(
-            su,
-            login="mp_clerk",
-            groups="base.group_user,entro_marketplace.group_marketplace_user",
-            company_id=cls.other_company.id,
-            company_ids=[Command.set((cls.other_company | cls.company).ids)],
+        cls.clerk = cls.user(
+            "mp_clerk", marketplace_user, cls.other_company | cls.company
         )
         # a Marketplace user of the other company only
-        cls.outsider = new_test_user(
-            su,
-            login="mp_outsider",
-            groups="base.group_user,entro_marketplace.group_marketplace_user",
-            company_id=cls.other_company.id,
-            company_ids=[Command.set(cls.other_company.ids)],
-        )
+        cls.outsider = cls.user("mp_outsider", marketplace_user, cls.other_company)
         # a salesman of the shop's company, not a Marketplace user
-        cls.salesman = new_test_user(
-            su,
-            login="mp_salesman",
-            groups="base.group_user,sales_team.group_sale_salesman_all_leads",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
+        cls.salesman = cls.user(
+            "mp_salesman",
+            "base.group_user,sales_team.group_sale_salesman_all_leads",
+            cls.company,
+        )
+
+    @classmethod
+    def user(cls, login, groups, companies):
+        """A user of these companies, working in the first."""
+        return new_test_user(
+            cls.env(su=True),
+            login=login,
+            groups=groups,
+            company_id=companies[0].id,
+            company_ids=[Command.set(companies.ids)],
         )
 
     def as_user(self, user, companies):
