@@ -127,8 +127,11 @@ def floor(registry, shop_id, ids, profile=False, batch=1, user=None):
     """The same sale orders, straight through the ORM, ``batch`` at a time: one
     create of their values, one action_confirm; as the superuser, or as
     ``user`` (its access rights and record rules applied, as in the import job
-    of the user who queued it). Each detail batch of orders (one import job's)
-    runs in a transaction of its own, as the job's does, ended as its commit
+    of the user who queued it until 9cbd7e5; since, the job checks that user's
+    right to import, then creates as the superuser, whose floor is now its
+    counterpart: the user's is kept for comparison with earlier runs). Each
+    detail batch of orders (one import job's) runs in a transaction of its
+    own, as the job's does, ended as its commit
     would begin (``cr.flush()``: the writes and the precommit hooks, e.g. the
     sale orders' tracking messages) and rolled back, so that every batch starts
     from the same database. Returns the seconds of each batch's work.
@@ -498,7 +501,7 @@ def measure(registry, db, platform, args):
     Each round adds its orders to the emulator, times the three floors on
     them (in this process), then their import through the server: a machine
     whose speed drifts over minutes (this one's does: the same floor over the
-    same orders, one round after the other, varies by 15 %) weighs on the
+    same orders, one round after the other, varies by up to 20 %) weighs on the
     floors and the flow alike, where one floor pass before the whole flow
     compared two different moments."""
     with platform.emulator() as emulator:
