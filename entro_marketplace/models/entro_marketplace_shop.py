@@ -1039,21 +1039,22 @@ class EntroMarketplaceShop(models.Model):
         if self.env.su:
             return
         user = self.env.user
-        # reading the shop applies its company rule (the job's allowed companies)
-        company = self.company_id
-        if (
-            not user.has_group("entro_marketplace.group_marketplace_user")
-            or company not in user.company_ids
-        ):
-            raise AccessError(
-                _(
-                    "%(user)s may not import the orders of %(shop)s: only "
-                    "Marketplace users of %(company)s can.",
-                    user=user.name,
-                    shop=self.name,
-                    company=company.name,
-                )
+        if user.has_group("entro_marketplace.group_marketplace_user"):
+            # the shop's company rule, in the companies the job was queued in
+            self.check_access("read")
+            if self.company_id in user.company_ids:
+                return
+        # sudo: the names, for the message
+        company = self.sudo().company_id
+        raise AccessError(
+            _(
+                "%(user)s may not import the orders of %(shop)s: only "
+                "Marketplace users of %(company)s can.",
+                user=user.name,
+                shop=self.sudo().name,
+                company=company.name,
             )
+        )
 
     def action_sync_orders(self):
         """Import the orders changed since the last import (runs as a job)."""
